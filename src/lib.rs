@@ -1,0 +1,32 @@
+//! # tiny-reasoner
+//!
+//! An inference engine for small reasoning language models, for the terminal and the browser.
+//! It loads Hugging Face checkpoints of the Qwen3, Qwen2 and Llama families (safetensors, f32 /
+//! f16 / bf16), renders their chat template, and generates a reply as a stream of events: one per
+//! token, with its phase (thinking or answer), its probability, the entropy of the distribution and
+//! the alternatives the model considered.
+//!
+//! It is not a training framework, nor a general tensor library: the forward pass is written out
+//! for one family of decoder-only transformers, in plain f32 on the CPU (the reference).
+//!
+//! ## Map
+//! - [`model`]: the files of a model folder — config, weights, tokenizer, chat template.
+//! - [`cpu`]: the reference forward pass and its KV cache.
+//! - [`engine`]: a loaded model and the `Backend` trait every backend implements.
+//! - [`generate`]: the one generate loop and its events; [`sampler`]: from logits to a token;
+//!   [`reasoning`]: which tokens are thinking and which are the answer.
+//! - [`error`]: the one error type.
+
+pub mod clock;
+pub mod cpu;
+pub mod engine;
+pub mod error;
+pub mod generate;
+pub mod model;
+pub mod reasoning;
+pub mod sampler;
+
+pub use engine::{Backend, Engine};
+pub use error::{Error, Result};
+pub use generate::{CancelHandle, Event, GenerateOptions, Generation};
+pub use model::{Message, ModelFiles};
