@@ -42,14 +42,25 @@ impl Engine<CpuModel> {
 impl<B: Backend> Engine<B> {
     pub fn new(info: ModelInfo, backend: B) -> Engine<B> {
         let context_limit = info.config.max_position_embeddings;
-        Engine { info, backend, context_limit }
+        Engine {
+            info,
+            backend,
+            context_limit,
+        }
     }
 
     /// The prompt for a conversation, rendered by the model's chat template with the assistant
     /// turn opened, and its token ids (no extra special tokens: the template wrote them all).
-    pub fn prompt(&self, messages: &[Message], enable_thinking: Option<bool>) -> Result<(String, Vec<u32>)> {
+    pub fn prompt(
+        &self,
+        messages: &[Message],
+        enable_thinking: Option<bool>,
+    ) -> Result<(String, Vec<u32>)> {
         if messages.is_empty() {
-            return Err(Error::InvalidArgument { name: "messages", reason: "the conversation is empty".into() });
+            return Err(Error::InvalidArgument {
+                name: "messages",
+                reason: "the conversation is empty".into(),
+            });
         }
         let text = self.info.chat.render(messages, true, enable_thinking)?;
         let ids = self.info.tokenizer.encode(&text, false)?;

@@ -11,16 +11,26 @@ pub enum Error {
     MissingFile { path: PathBuf },
 
     #[error("{path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 
     #[error("{file}: invalid JSON: {source}")]
-    InvalidJson { file: String, source: serde_json::Error },
+    InvalidJson {
+        file: String,
+        source: serde_json::Error,
+    },
 
     #[error("{file}: missing required key `{key}`")]
     MissingConfigKey { file: String, key: &'static str },
 
     #[error("{file}: key `{key}`: {reason}")]
-    InvalidConfig { file: String, key: &'static str, reason: String },
+    InvalidConfig {
+        file: String,
+        key: &'static str,
+        reason: String,
+    },
 
     #[error("{file}: unsupported model_type `{model_type}` (supported: qwen3, qwen2, llama)")]
     UnsupportedModelType { file: String, model_type: String },
@@ -32,10 +42,19 @@ pub enum Error {
     MissingTensor { file: String, tensor: String },
 
     #[error("{file}: tensor `{tensor}` has shape {found:?}, expected {expected:?}")]
-    TensorShape { file: String, tensor: String, expected: Vec<usize>, found: Vec<usize> },
+    TensorShape {
+        file: String,
+        tensor: String,
+        expected: Vec<usize>,
+        found: Vec<usize>,
+    },
 
     #[error("{file}: tensor `{tensor}` has dtype {dtype}, supported: F32, F16, BF16")]
-    UnsupportedDtype { file: String, tensor: String, dtype: String },
+    UnsupportedDtype {
+        file: String,
+        tensor: String,
+        dtype: String,
+    },
 
     #[error("{file}: invalid tokenizer: {reason}")]
     InvalidTokenizer { file: String, reason: String },

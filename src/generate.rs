@@ -28,7 +28,12 @@ pub struct GenerateOptions {
 
 impl Default for GenerateOptions {
     fn default() -> Self {
-        GenerateOptions { sampler: SamplerConfig::default(), max_tokens: 512, enable_thinking: None, forced: Vec::new() }
+        GenerateOptions {
+            sampler: SamplerConfig::default(),
+            max_tokens: 512,
+            enable_thinking: None,
+            forced: Vec::new(),
+        }
     }
 }
 
@@ -137,15 +142,30 @@ impl<B: Backend> Engine<B> {
     }
 
     /// Prepares a reply to an already tokenized prompt.
-    pub fn start_from_ids(&self, prompt_text: String, prompt_ids: Vec<u32>, options: GenerateOptions) -> Result<Generation> {
+    pub fn start_from_ids(
+        &self,
+        prompt_text: String,
+        prompt_ids: Vec<u32>,
+        options: GenerateOptions,
+    ) -> Result<Generation> {
         if prompt_ids.is_empty() {
-            return Err(Error::InvalidArgument { name: "prompt", reason: "the prompt has no tokens".into() });
+            return Err(Error::InvalidArgument {
+                name: "prompt",
+                reason: "the prompt has no tokens".into(),
+            });
         }
         if prompt_ids.len() >= self.context_limit {
-            return Err(Error::PromptTooLong { tokens: prompt_ids.len(), limit: self.context_limit });
+            return Err(Error::PromptTooLong {
+                tokens: prompt_ids.len(),
+                limit: self.context_limit,
+            });
         }
         let vocab_size = self.info.config.vocab_size;
-        if let Some(&id) = prompt_ids.iter().chain(&options.forced).find(|&&id| id as usize >= vocab_size) {
+        if let Some(&id) = prompt_ids
+            .iter()
+            .chain(&options.forced)
+            .find(|&&id| id as usize >= vocab_size)
+        {
             return Err(Error::TokenOutOfRange { id, vocab_size });
         }
         let tokenizer = &self.info.tokenizer;
@@ -175,7 +195,10 @@ impl<B: Backend> Engine<B> {
                 gen.stage = Stage::Running;
                 gen.started_ms = now_ms();
                 gen.last_event_ms = gen.started_ms;
-                Ok(Some(Event::Prompt { text: gen.prompt_text.clone(), ids: gen.prompt_ids.clone() }))
+                Ok(Some(Event::Prompt {
+                    text: gen.prompt_text.clone(),
+                    ids: gen.prompt_ids.clone(),
+                }))
             }
             Stage::Finished => Ok(None),
             Stage::Running => {
@@ -186,7 +209,10 @@ impl<B: Backend> Engine<B> {
                 if gen.generated.len() >= gen.options.max_tokens || position >= self.context_limit {
                     return self.finish(gen, StopReason::Length).map(Some);
                 }
-                let keep = gen.sampler.config().candidates_needed(self.info.config.vocab_size);
+                let keep = gen
+                    .sampler
+                    .config()
+                    .candidates_needed(self.info.config.vocab_size);
                 let dist = match gen.generated.last() {
                     None => self.backend.forward(&gen.prompt_ids, 0, keep).await?,
                     Some(&last) => self.backend.forward(&[last], position - 1, keep).await?,
@@ -202,7 +228,13 @@ impl<B: Backend> Engine<B> {
         }
     }
 
-    fn token_event(&self, gen: &mut Generation, dist: &Distribution, id: u32, forced: bool) -> Result<Event> {
+    fn token_event(
+        &self,
+        gen: &mut Generation,
+        dist: &Distribution,
+        id: u32,
+        forced: bool,
+    ) -> Result<Event> {
         let tokenizer = &self.info.tokenizer;
         let text = gen.decoder.push(tokenizer, id)?;
         let phase = gen.tracker.observe(id);
@@ -214,7 +246,13 @@ impl<B: Backend> Engine<B> {
         }
         let top = dist.candidates[..TOP_ALTERNATIVES.min(dist.candidates.len())]
             .iter()
-            .map(|&(alt, logit)| Ok(Alternative { id: alt, text: tokenizer.decode(&[alt])?, prob: dist.prob(logit) }))
+            .map(|&(alt, logit)| {
+                Ok(Alternative {
+                    id: alt,
+                    text: tokenizer.decode(&[alt])?,
+                    prob: dist.prob(logit),
+                })
+            })
             .collect::<Result<Vec<_>>>()?;
         let now = now_ms();
         gen.first_token_ms.get_or_insert(now);
@@ -245,7 +283,10 @@ impl<B: Backend> Engine<B> {
         let now = now_ms();
         let tokens = gen.generated.len();
         let (ttft_ms, tok_per_s) = match gen.first_token_ms {
-            Some(first) if tokens > 1 && now > first => (first - gen.started_ms, (tokens - 1) as f64 * 1000.0 / (now - first)),
+            Some(first) if tokens > 1 && now > first => (
+                first - gen.started_ms,
+                (tokens - 1) as f64 * 1000.0 / (now - first),
+            ),
             Some(first) => (first - gen.started_ms, 0.0),
             None => (0.0, 0.0),
         };

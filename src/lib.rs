@@ -15,6 +15,8 @@
 //! - [`engine`]: a loaded model and the `Backend` trait every backend implements.
 //! - [`generate`]: the one generate loop and its events; [`sampler`]: from logits to a token;
 //!   [`reasoning`]: which tokens are thinking and which are the answer.
+//! - [`tasks`]: the problem families the shipped model is trained on — generator, step-by-step
+//!   solver, prompt parser and verifier (used by `data`, `eval` and the page).
 //! - [`error`]: the one error type.
 
 pub mod clock;
@@ -25,6 +27,7 @@ pub mod generate;
 pub mod model;
 pub mod reasoning;
 pub mod sampler;
+pub mod tasks;
 
 pub use engine::{Backend, Engine};
 pub use error::{Error, Result};

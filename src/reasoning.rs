@@ -32,7 +32,11 @@ impl ReasoningTracker {
             (Some(_), None) => Phase::Thinking,
             _ => Phase::Answer,
         };
-        ReasoningTracker { think_start, think_end, phase }
+        ReasoningTracker {
+            think_start,
+            think_end,
+            phase,
+        }
     }
 
     /// The phase of `id`. Both tags count as thinking; the token after `</think>` is the answer.

@@ -36,15 +36,24 @@ impl Distribution {
         }
         let log_sum_exp = max + z.ln() as f32;
         let entropy = (z.ln() - weighted / z).max(0.0) as f32;
-        let mut candidates: Vec<(u32, f32)> = logits.iter().enumerate().map(|(i, &l)| (i as u32, l)).collect();
+        let mut candidates: Vec<(u32, f32)> = logits
+            .iter()
+            .enumerate()
+            .map(|(i, &l)| (i as u32, l))
+            .collect();
         let keep = keep.clamp(1, candidates.len().max(1));
-        let by_logit_desc = |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+        let by_logit_desc =
+            |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
         if keep < candidates.len() {
             candidates.select_nth_unstable_by(keep - 1, by_logit_desc);
             candidates.truncate(keep);
         }
         candidates.sort_by(by_logit_desc);
-        Distribution { candidates, log_sum_exp, entropy }
+        Distribution {
+            candidates,
+            log_sum_exp,
+            entropy,
+        }
     }
 
     /// Probability of a logit under the model's own distribution (temperature 1, no truncation).
@@ -71,7 +80,12 @@ pub struct SamplerConfig {
 
 impl Default for SamplerConfig {
     fn default() -> Self {
-        SamplerConfig { temperature: 0.0, top_k: 0, top_p: 1.0, seed: 0 }
+        SamplerConfig {
+            temperature: 0.0,
+            top_k: 0,
+            top_p: 1.0,
+            seed: 0,
+        }
     }
 }
 
@@ -84,7 +98,10 @@ impl SamplerConfig {
             });
         }
         if !(self.top_p > 0.0 && self.top_p <= 1.0) {
-            return Err(Error::InvalidArgument { name: "top_p", reason: format!("{} is not in (0, 1]", self.top_p) });
+            return Err(Error::InvalidArgument {
+                name: "top_p",
+                reason: format!("{} is not in (0, 1]", self.top_p),
+            });
         }
         Ok(())
     }
@@ -113,7 +130,11 @@ impl Sampler {
     pub fn new(config: SamplerConfig) -> Result<Sampler> {
         config.validate()?;
         let rng = ChaCha8Rng::seed_from_u64(config.seed);
-        Ok(Sampler { config, rng, weights: Vec::new() })
+        Ok(Sampler {
+            config,
+            rng,
+            weights: Vec::new(),
+        })
     }
 
     pub fn config(&self) -> &SamplerConfig {
@@ -132,7 +153,11 @@ impl Sampler {
         };
         let candidates = &dist.candidates[..k];
         self.weights.clear();
-        self.weights.extend(candidates.iter().map(|&(_, l)| ((l - top.1) / self.config.temperature).exp()));
+        self.weights.extend(
+            candidates
+                .iter()
+                .map(|&(_, l)| ((l - top.1) / self.config.temperature).exp()),
+        );
         let total: f32 = self.weights.iter().sum();
         // Keep the smallest prefix whose mass reaches top_p (the token that crosses it included).
         let mut kept = self.weights.len();
@@ -189,12 +214,22 @@ mod tests {
     fn same_seed_same_tokens_and_top_k_one_is_greedy() {
         let d = dist(&[1.0, 1.1, 0.9, 1.05, 0.95]);
         let run = |seed| {
-            let mut s = Sampler::new(SamplerConfig { temperature: 1.0, seed, ..Default::default() }).unwrap();
+            let mut s = Sampler::new(SamplerConfig {
+                temperature: 1.0,
+                seed,
+                ..Default::default()
+            })
+            .unwrap();
             (0..50).map(|_| s.sample(&d)).collect::<Vec<_>>()
         };
         assert_eq!(run(7), run(7));
         assert_ne!(run(7), run(8));
-        let mut k1 = Sampler::new(SamplerConfig { temperature: 1.0, top_k: 1, ..Default::default() }).unwrap();
+        let mut k1 = Sampler::new(SamplerConfig {
+            temperature: 1.0,
+            top_k: 1,
+            ..Default::default()
+        })
+        .unwrap();
         assert!((0..50).all(|_| k1.sample(&d) == 1));
     }
 
@@ -202,16 +237,40 @@ mod tests {
     fn top_p_cuts_the_tail() {
         // p ≈ [0.88, 0.12, 0.00…]: with top_p 0.5 only the first token can be drawn.
         let d = dist(&[4.0, 2.0, -5.0, -6.0]);
-        let mut s = Sampler::new(SamplerConfig { temperature: 1.0, top_p: 0.5, seed: 3, ..Default::default() }).unwrap();
+        let mut s = Sampler::new(SamplerConfig {
+            temperature: 1.0,
+            top_p: 0.5,
+            seed: 3,
+            ..Default::default()
+        })
+        .unwrap();
         assert!((0..200).all(|_| s.sample(&d) == 0));
-        let mut wide = Sampler::new(SamplerConfig { temperature: 1.0, top_p: 0.95, seed: 3, ..Default::default() }).unwrap();
+        let mut wide = Sampler::new(SamplerConfig {
+            temperature: 1.0,
+            top_p: 0.95,
+            seed: 3,
+            ..Default::default()
+        })
+        .unwrap();
         assert!((0..200).any(|_| wide.sample(&d) == 1));
     }
 
     #[test]
     fn bad_settings_are_refused() {
-        assert!(Sampler::new(SamplerConfig { temperature: -1.0, ..Default::default() }).is_err());
-        assert!(Sampler::new(SamplerConfig { top_p: 0.0, ..Default::default() }).is_err());
-        assert!(Sampler::new(SamplerConfig { temperature: f32::NAN, ..Default::default() }).is_err());
+        assert!(Sampler::new(SamplerConfig {
+            temperature: -1.0,
+            ..Default::default()
+        })
+        .is_err());
+        assert!(Sampler::new(SamplerConfig {
+            top_p: 0.0,
+            ..Default::default()
+        })
+        .is_err());
+        assert!(Sampler::new(SamplerConfig {
+            temperature: f32::NAN,
+            ..Default::default()
+        })
+        .is_err());
     }
 }

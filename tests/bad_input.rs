@@ -7,7 +7,9 @@ use tiny_reasoner::{Engine, Error, GenerateOptions, Message, ModelFiles};
 
 /// A writable copy of a fixture to damage.
 fn copy_fixture(name: &str) -> tempfile::TempDir {
-    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
+    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
     let dir = tempfile::tempdir().unwrap();
     for entry in fs::read_dir(&src).unwrap() {
         let path = entry.unwrap().path();
@@ -28,7 +30,10 @@ fn edit_json(path: &Path, edit: impl FnOnce(&mut serde_json::Value)) {
 
 /// The error's message must name the file, so a person knows where to look.
 fn assert_names(error: &Error, file: &str) {
-    assert!(error.to_string().contains(file), "`{error}` does not name {file}");
+    assert!(
+        error.to_string().contains(file),
+        "`{error}` does not name {file}"
+    );
 }
 
 #[test]
@@ -82,7 +87,9 @@ fn tensor_of_the_wrong_shape() {
         .into_iter()
         .map(|(name, view)| {
             if name == "model.norm.weight" {
-                let reshaped = safetensors::tensor::TensorView::new(view.dtype(), vec![2, 32], view.data()).unwrap();
+                let reshaped =
+                    safetensors::tensor::TensorView::new(view.dtype(), vec![2, 32], view.data())
+                        .unwrap();
                 (name, reshaped)
             } else {
                 (name, view)
@@ -92,9 +99,17 @@ fn tensor_of_the_wrong_shape() {
     fs::write(&path, safetensors::serialize(views, None).unwrap()).unwrap();
     let err = load(dir.path()).unwrap_err();
     match &err {
-        Error::TensorShape { tensor, expected, found, .. } => {
+        Error::TensorShape {
+            tensor,
+            expected,
+            found,
+            ..
+        } => {
             assert_eq!(tensor, "model.norm.weight");
-            assert_eq!((expected.as_slice(), found.as_slice()), (&[64][..], &[2, 32][..]));
+            assert_eq!(
+                (expected.as_slice(), found.as_slice()),
+                (&[64][..], &[2, 32][..])
+            );
         }
         other => panic!("expected TensorShape, got {other:?}"),
     }
@@ -107,14 +122,24 @@ fn missing_tensor_in_a_shard() {
     // Untie nothing, but claim an lm_head that no shard holds: drop it from the file it lives in.
     let index_path = dir.path().join("model.safetensors.index.json");
     let index: serde_json::Value = serde_json::from_slice(&fs::read(&index_path).unwrap()).unwrap();
-    let shard = index["weight_map"]["lm_head.weight"].as_str().unwrap().to_string();
+    let shard = index["weight_map"]["lm_head.weight"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let shard_path = dir.path().join(&shard);
     let bytes = fs::read(&shard_path).unwrap();
     let tensors = safetensors::SafeTensors::deserialize(&bytes).unwrap();
-    let kept: Vec<_> = tensors.tensors().into_iter().filter(|(n, _)| n != "lm_head.weight").collect();
+    let kept: Vec<_> = tensors
+        .tensors()
+        .into_iter()
+        .filter(|(n, _)| n != "lm_head.weight")
+        .collect();
     fs::write(&shard_path, safetensors::serialize(kept, None).unwrap()).unwrap();
     let err = load(dir.path()).unwrap_err();
-    assert!(matches!(&err, Error::MissingTensor { tensor, .. } if tensor == "lm_head.weight"), "{err:?}");
+    assert!(
+        matches!(&err, Error::MissingTensor { tensor, .. } if tensor == "lm_head.weight"),
+        "{err:?}"
+    );
     assert_names(&err, "model.safetensors.index.json");
 }
 
@@ -125,15 +150,29 @@ fn shard_path_outside_the_folder_is_refused() {
         j["weight_map"]["lm_head.weight"] = "../../etc/passwd".into();
     });
     let err = load(dir.path()).unwrap_err();
-    assert!(matches!(err, Error::InvalidConfig { key: "weight_map", .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            Error::InvalidConfig {
+                key: "weight_map",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
 }
 
 #[test]
 fn unknown_model_type() {
     let dir = copy_fixture("qwen3-tiny");
-    edit_json(&dir.path().join("config.json"), |j| j["model_type"] = "mamba".into());
+    edit_json(&dir.path().join("config.json"), |j| {
+        j["model_type"] = "mamba".into()
+    });
     let err = load(dir.path()).unwrap_err();
-    assert!(matches!(&err, Error::UnsupportedModelType { model_type, .. } if model_type == "mamba"), "{err:?}");
+    assert!(
+        matches!(&err, Error::UnsupportedModelType { model_type, .. } if model_type == "mamba"),
+        "{err:?}"
+    );
     assert_names(&err, "config.json");
 }
 
@@ -144,7 +183,16 @@ fn config_missing_a_key() {
         j.as_object_mut().unwrap().remove("hidden_size");
     });
     let err = load(dir.path()).unwrap_err();
-    assert!(matches!(err, Error::MissingConfigKey { key: "hidden_size", .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            Error::MissingConfigKey {
+                key: "hidden_size",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     assert_names(&err, "config.json");
 }
 
@@ -160,7 +208,11 @@ fn config_that_is_not_json() {
 #[test]
 fn invalid_tokenizer_json() {
     let dir = copy_fixture("qwen3-tiny");
-    fs::write(dir.path().join("tokenizer.json"), r#"{"model": {"type": "nonsense"}}"#).unwrap();
+    fs::write(
+        dir.path().join("tokenizer.json"),
+        r#"{"model": {"type": "nonsense"}}"#,
+    )
+    .unwrap();
     let err = load(dir.path()).unwrap_err();
     assert!(matches!(err, Error::InvalidTokenizer { .. }), "{err:?}");
     assert_names(&err, "tokenizer.json");
@@ -169,7 +221,11 @@ fn invalid_tokenizer_json() {
 #[test]
 fn broken_chat_template() {
     let dir = copy_fixture("qwen3-bf16-headdim");
-    fs::write(dir.path().join("chat_template.jinja"), "{% for m in messages %}{{ m.content }").unwrap();
+    fs::write(
+        dir.path().join("chat_template.jinja"),
+        "{% for m in messages %}{{ m.content }",
+    )
+    .unwrap();
     let err = load(dir.path()).unwrap_err();
     assert!(matches!(err, Error::ChatTemplate { .. }), "{err:?}");
     assert_names(&err, "chat_template.jinja");
@@ -180,9 +236,14 @@ fn prompt_longer_than_the_context() {
     let dir = copy_fixture("qwen3-tiny");
     let engine = Engine::load_cpu(&ModelFiles::dir(dir.path())).unwrap();
     let long = "count with me: ".to_string() + &"1 2 3 4 5 6 7 8 9 ".repeat(60);
-    let err = engine.start(&[Message::new("user", &long)], GenerateOptions::default()).err().unwrap();
+    let err = engine
+        .start(&[Message::new("user", &long)], GenerateOptions::default())
+        .err()
+        .unwrap();
     match err {
-        Error::PromptTooLong { tokens, limit } => assert!(tokens >= limit && limit == 512, "{tokens} vs {limit}"),
+        Error::PromptTooLong { tokens, limit } => {
+            assert!(tokens >= limit && limit == 512, "{tokens} vs {limit}")
+        }
         other => panic!("expected PromptTooLong, got {other:?}"),
     }
 }
@@ -191,8 +252,14 @@ fn prompt_longer_than_the_context() {
 fn token_id_outside_the_vocabulary() {
     let dir = copy_fixture("qwen3-tiny");
     let engine = Engine::load_cpu(&ModelFiles::dir(dir.path())).unwrap();
-    let err = engine.start_from_ids(String::new(), vec![1, 100_000], GenerateOptions::default()).err().unwrap();
-    assert!(matches!(err, Error::TokenOutOfRange { id: 100_000, .. }), "{err:?}");
+    let err = engine
+        .start_from_ids(String::new(), vec![1, 100_000], GenerateOptions::default())
+        .err()
+        .unwrap();
+    assert!(
+        matches!(err, Error::TokenOutOfRange { id: 100_000, .. }),
+        "{err:?}"
+    );
 }
 
 #[test]
@@ -202,14 +269,25 @@ fn models_load_from_memory_too() {
         .unwrap()
         .map(|e| {
             let path = e.unwrap().path();
-            (path.file_name().unwrap().to_string_lossy().into_owned(), fs::read(&path).unwrap())
+            (
+                path.file_name().unwrap().to_string_lossy().into_owned(),
+                fs::read(&path).unwrap(),
+            )
         })
         .filter(|(name, _)| name != "tokenizer.json")
         .collect();
     // Without tokenizer.json the in-memory loader names the missing file.
-    let err = Engine::load_cpu(&ModelFiles::memory(files.clone())).err().unwrap();
-    assert!(matches!(err, Error::MissingFile { .. }) && err.to_string().contains("tokenizer.json"), "{err}");
+    let err = Engine::load_cpu(&ModelFiles::memory(files.clone()))
+        .err()
+        .unwrap();
+    assert!(
+        matches!(err, Error::MissingFile { .. }) && err.to_string().contains("tokenizer.json"),
+        "{err}"
+    );
     let mut all = files;
-    all.push(("tokenizer.json".into(), fs::read(src.join("tokenizer.json")).unwrap()));
+    all.push((
+        "tokenizer.json".into(),
+        fs::read(src.join("tokenizer.json")).unwrap(),
+    ));
     assert!(Engine::load_cpu(&ModelFiles::memory(all)).is_ok());
 }

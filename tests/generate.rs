@@ -10,7 +10,9 @@ use tiny_reasoner::sampler::SamplerConfig;
 use tiny_reasoner::{Engine, Event, GenerateOptions, Generation, Message, ModelFiles};
 
 fn fixture_dir(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
 }
 
 fn engine(name: &str) -> Engine<CpuModel> {
@@ -18,11 +20,15 @@ fn engine(name: &str) -> Engine<CpuModel> {
 }
 
 fn reference(name: &str) -> serde_json::Value {
-    serde_json::from_slice(&std::fs::read(fixture_dir(name).join("reference.json")).unwrap()).unwrap()
+    serde_json::from_slice(&std::fs::read(fixture_dir(name).join("reference.json")).unwrap())
+        .unwrap()
 }
 
 /// Runs a generation to the end: the prompt ids, the token events, the done event.
-fn collect(engine: &mut Engine<CpuModel>, mut gen: Generation) -> (Vec<u32>, Vec<TokenEvent>, DoneEvent) {
+fn collect(
+    engine: &mut Engine<CpuModel>,
+    mut gen: Generation,
+) -> (Vec<u32>, Vec<TokenEvent>, DoneEvent) {
     let (mut prompt, mut tokens, mut done) = (None, Vec::new(), None);
     pollster::block_on(async {
         while let Some(event) = engine.step(&mut gen).await.unwrap() {
@@ -41,32 +47,64 @@ fn hello() -> Vec<Message> {
 }
 
 fn ids(v: &serde_json::Value) -> Vec<u32> {
-    v.as_array().unwrap().iter().map(|x| x.as_u64().unwrap() as u32).collect()
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_u64().unwrap() as u32)
+        .collect()
 }
 
 #[test]
 fn greedy_events_follow_transformers_until_eos() {
-    for name in ["qwen3-tiny", "qwen2-tiny", "llama-tiny", "qwen3-bf16-headdim"] {
+    for name in [
+        "qwen3-tiny",
+        "qwen2-tiny",
+        "llama-tiny",
+        "qwen3-bf16-headdim",
+    ] {
         let mut engine = engine(name);
         let case = &reference(name)["cases"][0];
         let greedy = ids(&case["greedy_ids"]);
-        let options = GenerateOptions { max_tokens: greedy.len(), ..Default::default() };
+        let options = GenerateOptions {
+            max_tokens: greedy.len(),
+            ..Default::default()
+        };
         let gen = engine.start(&hello(), options).unwrap();
         let (prompt, tokens, done) = collect(&mut engine, gen);
         assert_eq!(prompt, ids(&case["prompt_ids"]), "{name}");
         // transformers' reference ignores eos; the loop stops there.
-        let expected: Vec<u32> = greedy.iter().copied().take_while(|id| !engine.info.eos_token_ids.contains(id)).collect();
+        let expected: Vec<u32> = greedy
+            .iter()
+            .copied()
+            .take_while(|id| !engine.info.eos_token_ids.contains(id))
+            .collect();
         let got: Vec<u32> = tokens.iter().map(|t| t.id).collect();
         assert_eq!(got, expected, "{name}");
-        let expected_reason = if expected.len() < greedy.len() { StopReason::Eos } else { StopReason::Length };
-        assert_eq!((done.reason, done.tokens), (expected_reason, expected.len()), "{name}");
+        let expected_reason = if expected.len() < greedy.len() {
+            StopReason::Eos
+        } else {
+            StopReason::Length
+        };
+        assert_eq!(
+            (done.reason, done.tokens),
+            (expected_reason, expected.len()),
+            "{name}"
+        );
         for (i, t) in tokens.iter().enumerate() {
             assert_eq!(t.index, i);
             assert_eq!(t.top.len(), 5);
-            assert_eq!(t.top[0].id, t.id, "{name}: greedy picks the most likely token");
-            assert!(t.top.windows(2).all(|w| w[0].prob >= w[1].prob), "{name}: alternatives sorted");
+            assert_eq!(
+                t.top[0].id, t.id,
+                "{name}: greedy picks the most likely token"
+            );
+            assert!(
+                t.top.windows(2).all(|w| w[0].prob >= w[1].prob),
+                "{name}: alternatives sorted"
+            );
             assert!(t.prob > 0.0 && t.prob <= 1.0 && (t.prob - t.top[0].prob).abs() < 1e-6);
-            assert!(t.entropy >= 0.0 && t.entropy <= (engine.info.config.vocab_size as f32).ln() + 1e-3);
+            assert!(
+                t.entropy >= 0.0 && t.entropy <= (engine.info.config.vocab_size as f32).ln() + 1e-3
+            );
         }
     }
 }
@@ -75,10 +113,17 @@ fn greedy_events_follow_transformers_until_eos() {
 fn phases_follow_the_think_tags() {
     let mut engine = engine("qwen3-tiny");
     let tok = &engine.info.tokenizer;
-    let (open, close) = (tok.token_to_id("<think>").unwrap(), tok.token_to_id("</think>").unwrap());
+    let (open, close) = (
+        tok.token_to_id("<think>").unwrap(),
+        tok.token_to_id("</think>").unwrap(),
+    );
     let word = tok.encode("ok", false).unwrap();
     let forced = [vec![open], word.clone(), vec![close], word.clone()].concat();
-    let options = GenerateOptions { forced: forced.clone(), max_tokens: forced.len(), ..Default::default() };
+    let options = GenerateOptions {
+        forced: forced.clone(),
+        max_tokens: forced.len(),
+        ..Default::default()
+    };
     let gen = engine.start(&hello(), options).unwrap();
     let (_, tokens, done) = collect(&mut engine, gen);
     let phases: Vec<Phase> = tokens.iter().map(|t| t.phase).collect();
@@ -95,18 +140,40 @@ fn a_prompt_that_opens_think_starts_in_thinking_and_no_think_starts_in_answer() 
     let open = engine.info.tokenizer.token_to_id("<think>").unwrap();
     let (text, mut prompt) = engine.prompt(&hello(), None).unwrap();
     prompt.push(open);
-    let options = GenerateOptions { max_tokens: 2, ..Default::default() };
-    let gen = engine.start_from_ids(text, prompt, options.clone()).unwrap();
+    let options = GenerateOptions {
+        max_tokens: 2,
+        ..Default::default()
+    };
+    let gen = engine
+        .start_from_ids(text, prompt, options.clone())
+        .unwrap();
     let (_, tokens, _) = collect(&mut engine, gen);
     assert!(tokens.iter().all(|t| t.phase == Phase::Thinking));
 
     // With thinking off, Qwen3's template writes an empty, closed think block into the prompt.
-    let off = GenerateOptions { enable_thinking: Some(false), forced: vec![open], max_tokens: 1, ..options };
+    let off = GenerateOptions {
+        enable_thinking: Some(false),
+        forced: vec![open],
+        max_tokens: 1,
+        ..options
+    };
     let gen = engine.start(&hello(), off.clone()).unwrap();
     let (prompt, tokens, _) = collect(&mut engine, gen);
     assert!(prompt.contains(&open));
-    assert_eq!(tokens[0].phase, Phase::Thinking, "a <think> the model writes itself still opens thinking");
-    let gen = engine.start(&hello(), GenerateOptions { forced: vec![], ..off }).unwrap();
+    assert_eq!(
+        tokens[0].phase,
+        Phase::Thinking,
+        "a <think> the model writes itself still opens thinking"
+    );
+    let gen = engine
+        .start(
+            &hello(),
+            GenerateOptions {
+                forced: vec![],
+                ..off
+            },
+        )
+        .unwrap();
     let (_, tokens, _) = collect(&mut engine, gen);
     assert_eq!(tokens[0].phase, Phase::Answer);
 }
@@ -114,7 +181,15 @@ fn a_prompt_that_opens_think_starts_in_thinking_and_no_think_starts_in_answer() 
 #[test]
 fn cancel_stops_at_the_next_step() {
     let mut engine = engine("qwen3-tiny");
-    let mut gen = engine.start(&hello(), GenerateOptions { max_tokens: 50, ..Default::default() }).unwrap();
+    let mut gen = engine
+        .start(
+            &hello(),
+            GenerateOptions {
+                max_tokens: 50,
+                ..Default::default()
+            },
+        )
+        .unwrap();
     let cancel = gen.cancel_handle();
     let mut tokens = 0;
     let done = pollster::block_on(async {
@@ -132,16 +207,37 @@ fn cancel_stops_at_the_next_step() {
         }
     });
     assert_eq!((done.reason, done.tokens), (StopReason::Cancelled, 2));
-    assert!(pollster::block_on(engine.step(&mut gen)).unwrap().is_none(), "nothing after done");
+    assert!(
+        pollster::block_on(engine.step(&mut gen)).unwrap().is_none(),
+        "nothing after done"
+    );
 }
 
 #[test]
 fn the_same_seed_gives_the_same_sample() {
     let mut engine = engine("qwen2-tiny");
     let mut run = |seed| {
-        let sampler = SamplerConfig { temperature: 1.0, top_p: 0.9, top_k: 40, seed };
-        let gen = engine.start(&hello(), GenerateOptions { sampler, max_tokens: 12, ..Default::default() }).unwrap();
-        collect(&mut engine, gen).1.iter().map(|t| t.id).collect::<Vec<_>>()
+        let sampler = SamplerConfig {
+            temperature: 1.0,
+            top_p: 0.9,
+            top_k: 40,
+            seed,
+        };
+        let gen = engine
+            .start(
+                &hello(),
+                GenerateOptions {
+                    sampler,
+                    max_tokens: 12,
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        collect(&mut engine, gen)
+            .1
+            .iter()
+            .map(|t| t.id)
+            .collect::<Vec<_>>()
     };
     assert_eq!(run(11), run(11));
     let distinct: std::collections::HashSet<Vec<u32>> = (0..4).map(&mut run).collect();
@@ -151,11 +247,32 @@ fn the_same_seed_gives_the_same_sample() {
 #[test]
 fn a_branch_replays_the_prefix_then_takes_the_forced_alternative() {
     let mut engine = engine("llama-tiny");
-    let gen = engine.start(&hello(), GenerateOptions { max_tokens: 8, ..Default::default() }).unwrap();
+    let gen = engine
+        .start(
+            &hello(),
+            GenerateOptions {
+                max_tokens: 8,
+                ..Default::default()
+            },
+        )
+        .unwrap();
     let (_, original, _) = collect(&mut engine, gen);
     let alternative = original[3].top[1].id;
-    let forced: Vec<u32> = original[..3].iter().map(|t| t.id).chain([alternative]).collect();
-    let gen = engine.start(&hello(), GenerateOptions { forced, max_tokens: 8, ..Default::default() }).unwrap();
+    let forced: Vec<u32> = original[..3]
+        .iter()
+        .map(|t| t.id)
+        .chain([alternative])
+        .collect();
+    let gen = engine
+        .start(
+            &hello(),
+            GenerateOptions {
+                forced,
+                max_tokens: 8,
+                ..Default::default()
+            },
+        )
+        .unwrap();
     let (_, branch, _) = collect(&mut engine, gen);
     for i in 0..3 {
         assert_eq!(branch[i].id, original[i].id);
@@ -163,14 +280,22 @@ fn a_branch_replays_the_prefix_then_takes_the_forced_alternative() {
     }
     assert_eq!(branch[3].id, alternative);
     assert!((branch[3].prob - original[3].top[1].prob).abs() < 1e-6);
-    assert!(!branch[4].forced, "after the forced tokens the model continues on its own");
+    assert!(
+        !branch[4].forced,
+        "after the forced tokens the model continues on its own"
+    );
 }
 
 #[test]
 fn streamed_text_never_splits_a_character() {
     let engine = engine("qwen3-tiny");
     let tok = &engine.info.tokenizer;
-    for text in ["emoji 🤖🎉 family 👨‍👩‍👧", "日本語のテキスト", "café naïve", "Привет мир"] {
+    for text in [
+        "emoji 🤖🎉 family 👨‍👩‍👧",
+        "日本語のテキスト",
+        "café naïve",
+        "Привет мир",
+    ] {
         let ids = tok.encode(text, false).unwrap();
         let mut decoder = StreamDecoder::default();
         let mut streamed = String::new();

@@ -8,9 +8,14 @@ use common::{check_forward, check_prompts, check_tokenizer, load, FIXTURES};
 use tiny_reasoner::ModelFiles;
 
 fn fixture(name: &str) -> (ModelFiles, serde_json::Value) {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
     let reference = std::fs::read(dir.join("reference.json")).expect("reference.json");
-    (ModelFiles::dir(dir), serde_json::from_slice(&reference).expect("reference parses"))
+    (
+        ModelFiles::dir(dir),
+        serde_json::from_slice(&reference).expect("reference parses"),
+    )
 }
 
 #[test]

@@ -21,7 +21,6 @@ macro_rules! fixture {
     }};
 }
 
-
 fn check(name: &str, files: ModelFiles, reference: serde_json::Value) {
     let (info, mut model) = load(&files);
     check_tokenizer(name, &info, &reference);
@@ -31,35 +30,65 @@ fn check(name: &str, files: ModelFiles, reference: serde_json::Value) {
 
 #[wasm_bindgen_test]
 fn qwen3_tiny_matches_the_reference() {
-    let (name, files, reference) = fixture!("qwen3-tiny", [
-        "config.json", "generation_config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json",
-    ]);
+    let (name, files, reference) = fixture!(
+        "qwen3-tiny",
+        [
+            "config.json",
+            "generation_config.json",
+            "model.safetensors",
+            "tokenizer.json",
+            "tokenizer_config.json",
+        ]
+    );
     check(name, files, reference);
 }
 
 #[wasm_bindgen_test]
 fn qwen3_bf16_headdim_matches_the_reference() {
-    let (name, files, reference) = fixture!("qwen3-bf16-headdim", [
-        "config.json", "generation_config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json",
-        "chat_template.jinja",
-    ]);
+    let (name, files, reference) = fixture!(
+        "qwen3-bf16-headdim",
+        [
+            "config.json",
+            "generation_config.json",
+            "model.safetensors",
+            "tokenizer.json",
+            "tokenizer_config.json",
+            "chat_template.jinja",
+        ]
+    );
     check(name, files, reference);
 }
 
 #[wasm_bindgen_test]
 fn qwen2_tiny_matches_the_reference() {
-    let (name, files, reference) = fixture!("qwen2-tiny", [
-        "config.json", "generation_config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json",
-    ]);
+    let (name, files, reference) = fixture!(
+        "qwen2-tiny",
+        [
+            "config.json",
+            "generation_config.json",
+            "model.safetensors",
+            "tokenizer.json",
+            "tokenizer_config.json",
+        ]
+    );
     check(name, files, reference);
 }
 
 #[wasm_bindgen_test]
 fn llama_tiny_matches_the_reference() {
-    let (name, files, reference) = fixture!("llama-tiny", [
-        "config.json", "generation_config.json", "model.safetensors.index.json", "model-00001-of-00004.safetensors",
-        "model-00002-of-00004.safetensors", "model-00003-of-00004.safetensors", "model-00004-of-00004.safetensors",
-        "tokenizer.json", "tokenizer_config.json",
-    ]);
+    let (name, files, reference) = fixture!(
+        "llama-tiny",
+        [
+            "config.json",
+            "generation_config.json",
+            "model.safetensors.index.json",
+            "model-00001-of-00004.safetensors",
+            "model-00002-of-00004.safetensors",
+            "model-00003-of-00004.safetensors",
+            "model-00004-of-00004.safetensors",
+            "tokenizer.json",
+            "tokenizer_config.json",
+        ]
+    );
     check(name, files, reference);
 }

@@ -88,7 +88,10 @@ pub fn run(args: RunArgs) -> Result<()> {
 }
 
 fn stdout_error(source: std::io::Error) -> Error {
-    Error::Io { path: PathBuf::from("<stdout>"), source }
+    Error::Io {
+        path: PathBuf::from("<stdout>"),
+        source,
+    }
 }
 
 /// The messages: --system, then the --messages file, then the prompt.
@@ -99,15 +102,21 @@ fn conversation(args: &RunArgs) -> Result<Vec<Message>> {
     }
     if let Some(path) = &args.messages {
         let bytes = read_file(path)?;
-        let turns: Vec<Message> = serde_json::from_slice(&bytes)
-            .map_err(|source| Error::InvalidJson { file: path.display().to_string(), source })?;
+        let turns: Vec<Message> =
+            serde_json::from_slice(&bytes).map_err(|source| Error::InvalidJson {
+                file: path.display().to_string(),
+                source,
+            })?;
         messages.extend(turns);
     }
     if let Some(prompt) = &args.prompt {
         messages.push(Message::new("user", prompt));
     }
     if messages.iter().all(|m| m.role == "system") {
-        return Err(Error::InvalidArgument { name: "prompt", reason: "give a PROMPT or --messages FILE".into() });
+        return Err(Error::InvalidArgument {
+            name: "prompt",
+            reason: "give a PROMPT or --messages FILE".into(),
+        });
     }
     Ok(messages)
 }
@@ -116,15 +125,29 @@ fn conversation(args: &RunArgs) -> Result<Vec<Message>> {
 /// (greedy unless `do_sample`; when sampling: temperature 1, top_k 50, top_p 1).
 fn sampler_config(args: &RunArgs, generation: &GenerationConfig) -> SamplerConfig {
     let sampling = generation.do_sample.unwrap_or(false);
-    let default_temperature = if sampling { generation.temperature.unwrap_or(1.0) } else { 0.0 };
+    let default_temperature = if sampling {
+        generation.temperature.unwrap_or(1.0)
+    } else {
+        0.0
+    };
     SamplerConfig {
         temperature: args.temperature.unwrap_or(default_temperature),
-        top_k: args.top_k.unwrap_or(if sampling { generation.top_k.unwrap_or(50) } else { 0 }),
-        top_p: args.top_p.unwrap_or(if sampling { generation.top_p.unwrap_or(1.0) } else { 1.0 }),
+        top_k: args.top_k.unwrap_or(if sampling {
+            generation.top_k.unwrap_or(50)
+        } else {
+            0
+        }),
+        top_p: args.top_p.unwrap_or(if sampling {
+            generation.top_p.unwrap_or(1.0)
+        } else {
+            1.0
+        }),
         seed: args.seed.unwrap_or_else(seed_from_clock),
     }
 }
 
 fn seed_from_clock() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64)
 }

@@ -19,17 +19,17 @@ pub struct CpuModel {
 /// The "wave" of activations for a batch of T positions, reused call after call; T is 1 when decoding.
 #[derive(Default)]
 struct RunState {
-    x: Vec<f32>,       // (T, hidden)       residual stream
-    xb: Vec<f32>,      // (T, hidden)       normed input of a block / output of a projection
-    q: Vec<f32>,       // (T, n_heads * head_dim)
-    k: Vec<f32>,       // (T, n_kv_heads * head_dim)
-    v: Vec<f32>,       // (T, n_kv_heads * head_dim)
-    xb2: Vec<f32>,     // (T, n_heads * head_dim)   attention output, before o_proj
-    att: Vec<f32>,     // (positions)       scores of one head for one query
-    hb: Vec<f32>,      // (T, intermediate) gate, then silu(gate) · up
-    hb2: Vec<f32>,     // (T, intermediate) up
-    logits: Vec<f32>,  // (T or 1, vocab)
-    key_cache: Vec<Vec<f32>>,   // (layer)(position, n_kv_heads * head_dim), grows as positions are added
+    x: Vec<f32>,                // (T, hidden)       residual stream
+    xb: Vec<f32>,  // (T, hidden)       normed input of a block / output of a projection
+    q: Vec<f32>,   // (T, n_heads * head_dim)
+    k: Vec<f32>,   // (T, n_kv_heads * head_dim)
+    v: Vec<f32>,   // (T, n_kv_heads * head_dim)
+    xb2: Vec<f32>, // (T, n_heads * head_dim)   attention output, before o_proj
+    att: Vec<f32>, // (positions)       scores of one head for one query
+    hb: Vec<f32>,  // (T, intermediate) gate, then silu(gate) · up
+    hb2: Vec<f32>, // (T, intermediate) up
+    logits: Vec<f32>, // (T or 1, vocab)
+    key_cache: Vec<Vec<f32>>, // (layer)(position, n_kv_heads * head_dim), grows as positions are added
     value_cache: Vec<Vec<f32>>, // (layer)(position, n_kv_heads * head_dim)
     /// Positions held in the caches.
     len: usize,
@@ -43,7 +43,12 @@ impl CpuModel {
             value_cache: vec![Vec::new(); config.num_hidden_layers],
             ..Default::default()
         };
-        CpuModel { rope: Rope::new(&config), config, weights, state }
+        CpuModel {
+            rope: Rope::new(&config),
+            config,
+            weights,
+            state,
+        }
     }
 
     /// Positions currently in the KV cache.
@@ -60,7 +65,10 @@ impl CpuModel {
         let s = &mut self.state;
         let t = tokens.len();
         if t == 0 {
-            return Err(Error::InvalidArgument { name: "tokens", reason: "nothing to run".into() });
+            return Err(Error::InvalidArgument {
+                name: "tokens",
+                reason: "nothing to run".into(),
+            });
         }
         if start > s.len {
             return Err(Error::InvalidArgument {
@@ -69,7 +77,10 @@ impl CpuModel {
             });
         }
         let (hidden, q_dim, kv_dim, head_dim) = (c.hidden_size, c.q_dim(), c.kv_dim(), c.head_dim);
-        let (n_heads, kv_group) = (c.num_attention_heads, c.num_attention_heads / c.num_key_value_heads);
+        let (n_heads, kv_group) = (
+            c.num_attention_heads,
+            c.num_attention_heads / c.num_key_value_heads,
+        );
         let end = start + t;
         s.len = start;
         s.x.resize(t * hidden, 0.0);
@@ -86,7 +97,10 @@ impl CpuModel {
         for (row, &id) in s.x.chunks_exact_mut(hidden).zip(tokens) {
             let id = id as usize;
             if id >= c.vocab_size {
-                return Err(Error::TokenOutOfRange { id: id as u32, vocab_size: c.vocab_size });
+                return Err(Error::TokenOutOfRange {
+                    id: id as u32,
+                    vocab_size: c.vocab_size,
+                });
             }
             row.copy_from_slice(&w.embed[id * hidden..(id + 1) * hidden]);
         }
@@ -108,8 +122,10 @@ impl CpuModel {
                 rmsnorm_in_place(&mut s.k, kn, c.rms_norm_eps);
             }
             for i in 0..t {
-                self.rope.apply(&mut s.q[i * q_dim..(i + 1) * q_dim], start + i);
-                self.rope.apply(&mut s.k[i * kv_dim..(i + 1) * kv_dim], start + i);
+                self.rope
+                    .apply(&mut s.q[i * q_dim..(i + 1) * q_dim], start + i);
+                self.rope
+                    .apply(&mut s.k[i * kv_dim..(i + 1) * kv_dim], start + i);
             }
             // 3. Append k and v to the cache.
             let (key_cache, value_cache) = (&mut s.key_cache[l], &mut s.value_cache[l]);
@@ -157,7 +173,11 @@ impl CpuModel {
         s.len = end;
 
         // Final norm and the language-model head (the embedding matrix when tied).
-        let rows = if all_logits { &s.x[..] } else { &s.x[(t - 1) * hidden..] };
+        let rows = if all_logits {
+            &s.x[..]
+        } else {
+            &s.x[(t - 1) * hidden..]
+        };
         let normed = &mut s.xb[..rows.len()];
         rmsnorm(normed, rows, &w.norm, c.rms_norm_eps);
         let head = w.lm_head.as_ref().unwrap_or(&w.embed);

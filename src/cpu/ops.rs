@@ -26,7 +26,9 @@ pub fn matmul(out: &mut [f32], x: &[f32], w: &[f32], n_in: usize) {
     #[cfg(not(target_arch = "wasm32"))]
     {
         // Split the output columns across cores when there is enough work to pay for the threads.
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(8);
         if threads > 1 && w.len() * t >= 1 << 20 {
             let rows_per_thread = n_out.div_ceil(threads);
             let mut column_blocks: Vec<Vec<f32>> = Vec::with_capacity(threads);
@@ -35,14 +37,19 @@ pub fn matmul(out: &mut [f32], x: &[f32], w: &[f32], n_in: usize) {
                     .chunks(rows_per_thread * n_in)
                     .map(|w_block| scope.spawn(move || matmul_serial_transposed(x, w_block, n_in)))
                     .collect();
-                column_blocks.extend(handles.into_iter().map(|h| h.join().expect("matmul worker panicked")));
+                column_blocks.extend(
+                    handles
+                        .into_iter()
+                        .map(|h| h.join().expect("matmul worker panicked")),
+                );
             });
             // Each block is (T, rows of that block); stitch them back into (T, n_out).
             let mut col = 0;
             for block in &column_blocks {
                 let rows = block.len() / t;
                 for ti in 0..t {
-                    out[ti * n_out + col..ti * n_out + col + rows].copy_from_slice(&block[ti * rows..(ti + 1) * rows]);
+                    out[ti * n_out + col..ti * n_out + col + rows]
+                        .copy_from_slice(&block[ti * rows..(ti + 1) * rows]);
                 }
                 col += rows;
             }
@@ -138,16 +145,24 @@ mod tests {
     #[test]
     fn matmul_matches_naive_on_threaded_and_serial_paths() {
         for (t, n_in, n_out) in [(1, 7, 3), (3, 1000, 513), (5, 64, 4096)] {
-            let x: Vec<f32> = (0..t * n_in).map(|i| ((i * 37 % 101) as f32 - 50.0) / 50.0).collect();
-            let w: Vec<f32> = (0..n_out * n_in).map(|i| ((i * 53 % 97) as f32 - 48.0) / 48.0).collect();
+            let x: Vec<f32> = (0..t * n_in)
+                .map(|i| ((i * 37 % 101) as f32 - 50.0) / 50.0)
+                .collect();
+            let w: Vec<f32> = (0..n_out * n_in)
+                .map(|i| ((i * 53 % 97) as f32 - 48.0) / 48.0)
+                .collect();
             let mut out = vec![0.0; t * n_out];
             matmul(&mut out, &x, &w, n_in);
             for ti in 0..t {
                 for o in 0..n_out {
-                    let expected: f64 =
-                        (0..n_in).map(|k| x[ti * n_in + k] as f64 * w[o * n_in + k] as f64).sum();
+                    let expected: f64 = (0..n_in)
+                        .map(|k| x[ti * n_in + k] as f64 * w[o * n_in + k] as f64)
+                        .sum();
                     let got = out[ti * n_out + o] as f64;
-                    assert!((got - expected).abs() < 1e-3, "t={ti} o={o}: {got} vs {expected}");
+                    assert!(
+                        (got - expected).abs() < 1e-3,
+                        "t={ti} o={o}: {got} vs {expected}"
+                    );
                 }
             }
         }

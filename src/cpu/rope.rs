@@ -12,12 +12,18 @@ impl Rope {
     pub fn new(config: &Config) -> Rope {
         let dim = config.head_dim;
         // As transformers computes it: in f32, exponent first, then the power.
-        let base: Vec<f32> =
-            (0..dim / 2).map(|i| 1.0 / config.rope_theta.powf((2 * i) as f32 / dim as f32)).collect();
+        let base: Vec<f32> = (0..dim / 2)
+            .map(|i| 1.0 / config.rope_theta.powf((2 * i) as f32 / dim as f32))
+            .collect();
         let inv_freq = match config.rope_scaling {
             RopeScaling::None => base,
             RopeScaling::Linear { factor } => base.iter().map(|f| f / factor).collect(),
-            RopeScaling::Llama3 { factor, low_freq_factor, high_freq_factor, original_max_position_embeddings } => {
+            RopeScaling::Llama3 {
+                factor,
+                low_freq_factor,
+                high_freq_factor,
+                original_max_position_embeddings,
+            } => {
                 let low_freq_wavelen = original_max_position_embeddings / low_freq_factor;
                 let high_freq_wavelen = original_max_position_embeddings / high_freq_factor;
                 base.iter()
@@ -28,7 +34,8 @@ impl Rope {
                         } else if wavelen > low_freq_wavelen {
                             freq / factor // low frequencies: slowed down
                         } else {
-                            let smooth = (original_max_position_embeddings / wavelen - low_freq_factor)
+                            let smooth = (original_max_position_embeddings / wavelen
+                                - low_freq_factor)
                                 / (high_freq_factor - low_freq_factor);
                             (1.0 - smooth) * freq / factor + smooth * freq
                         }

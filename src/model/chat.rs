@@ -24,7 +24,11 @@ pub struct Message {
 
 impl Message {
     pub fn new(role: &str, content: &str) -> Message {
-        Message { role: role.into(), content: content.into(), extra: Default::default() }
+        Message {
+            role: role.into(),
+            content: content.into(),
+            extra: Default::default(),
+        }
     }
 }
 
@@ -40,18 +44,24 @@ impl ChatTemplate {
     /// The template of a model folder: `chat_template.jinja` if present (newer transformers),
     /// else the `chat_template` key of `tokenizer_config.json`.
     pub fn load(files: &ModelFiles) -> Result<ChatTemplate> {
-        let config = files.read_json_if_exists(TOKENIZER_CONFIG)?.unwrap_or_default();
+        let config = files
+            .read_json_if_exists(TOKENIZER_CONFIG)?
+            .unwrap_or_default();
         let special_tokens = special_tokens(&config);
         let (file, source) = if files.exists(TEMPLATE_FILE) {
             let bytes = files.read(TEMPLATE_FILE)?;
             let file = files.display_name(TEMPLATE_FILE);
-            let source = String::from_utf8(bytes)
-                .map_err(|_| Error::ChatTemplate { file: file.clone(), reason: "not UTF-8 text".into() })?;
+            let source = String::from_utf8(bytes).map_err(|_| Error::ChatTemplate {
+                file: file.clone(),
+                reason: "not UTF-8 text".into(),
+            })?;
             (file, source)
         } else {
             let file = files.display_name(TOKENIZER_CONFIG);
-            let source = template_from_config(&config)
-                .ok_or_else(|| Error::ChatTemplate { file: file.clone(), reason: "no `chat_template` found".into() })?;
+            let source = template_from_config(&config).ok_or_else(|| Error::ChatTemplate {
+                file: file.clone(),
+                reason: "no `chat_template` found".into(),
+            })?;
             (file, source)
         };
         ChatTemplate::new(file, source, special_tokens)
@@ -67,20 +77,35 @@ impl ChatTemplate {
             .trim_blocks(true)
             .lstrip_blocks(true)
             .build()
-            .map_err(|e| Error::ChatTemplate { file: file.clone(), reason: e.to_string() })?;
+            .map_err(|e| Error::ChatTemplate {
+                file: file.clone(),
+                reason: e.to_string(),
+            })?;
         env.set_syntax(syntax);
         env.set_unknown_method_callback(minijinja_contrib::pycompat::unknown_method_callback);
         env.add_function("raise_exception", raise_exception);
         env.add_function("strftime_now", strftime_now);
         env.add_filter("tojson", python_tojson);
         env.add_template_owned("chat", source)
-            .map_err(|e| Error::ChatTemplate { file: file.clone(), reason: describe(&e) })?;
-        Ok(ChatTemplate { env, file, special_tokens })
+            .map_err(|e| Error::ChatTemplate {
+                file: file.clone(),
+                reason: describe(&e),
+            })?;
+        Ok(ChatTemplate {
+            env,
+            file,
+            special_tokens,
+        })
     }
 
     /// The prompt text for `messages`. `enable_thinking` is only passed when set, because templates
     /// test `enable_thinking is defined`.
-    pub fn render(&self, messages: &[Message], add_generation_prompt: bool, enable_thinking: Option<bool>) -> Result<String> {
+    pub fn render(
+        &self,
+        messages: &[Message],
+        add_generation_prompt: bool,
+        enable_thinking: Option<bool>,
+    ) -> Result<String> {
         self.render_with_tools(&messages, None, add_generation_prompt, enable_thinking)
     }
 
@@ -96,7 +121,10 @@ impl ChatTemplate {
         let template = self
             .env
             .get_template("chat")
-            .map_err(|e| Error::ChatTemplate { file: self.file.clone(), reason: describe(&e) })?;
+            .map_err(|e| Error::ChatTemplate {
+                file: self.file.clone(),
+                reason: describe(&e),
+            })?;
         let mut ctx = context! {
             messages => Value::from(Serde(messages)),
             add_generation_prompt => add_generation_prompt,
@@ -108,7 +136,10 @@ impl ChatTemplate {
             ctx = context! { tools => Value::from(Serde(tools)), ..ctx };
         }
         let ctx = context! { ..ctx, ..Value::from(Serde(&self.special_tokens)) };
-        template.render(ctx).map_err(|e| Error::ChatTemplate { file: self.file.clone(), reason: describe(&e) })
+        template.render(ctx).map_err(|e| Error::ChatTemplate {
+            file: self.file.clone(),
+            reason: describe(&e),
+        })
     }
 }
 
@@ -131,7 +162,10 @@ fn special_tokens(config: &serde_json::Value) -> serde_json::Map<String, serde_j
     for key in ["bos_token", "eos_token", "pad_token", "unk_token"] {
         let text = match config.get(key) {
             Some(serde_json::Value::String(s)) => Some(s.clone()),
-            Some(obj @ serde_json::Value::Object(_)) => obj.get("content").and_then(|c| c.as_str()).map(str::to_string),
+            Some(obj @ serde_json::Value::Object(_)) => obj
+                .get("content")
+                .and_then(|c| c.as_str())
+                .map(str::to_string),
             _ => None,
         };
         if let Some(text) = text {
@@ -170,8 +204,10 @@ fn python_tojson(value: Value, kwargs: Kwargs) -> std::result::Result<Value, min
     let _: Option<bool> = kwargs.get("ensure_ascii")?;
     let _: Option<bool> = kwargs.get("sort_keys")?;
     kwargs.assert_all_used()?;
-    let json = serde_json::to_value(&value)
-        .map_err(|e| minijinja::Error::new(ErrorKind::InvalidOperation, "cannot serialize to JSON").with_source(e))?;
+    let json = serde_json::to_value(&value).map_err(|e| {
+        minijinja::Error::new(ErrorKind::InvalidOperation, "cannot serialize to JSON")
+            .with_source(e)
+    })?;
     let text = match indent {
         Some(width) => {
             let indent = " ".repeat(width);
@@ -197,7 +233,13 @@ fn python_compact_json(value: &serde_json::Value) -> String {
         serde_json::Value::Object(map) => {
             let items: Vec<String> = map
                 .iter()
-                .map(|(k, v)| format!("{}: {}", serde_json::Value::String(k.clone()), python_compact_json(v)))
+                .map(|(k, v)| {
+                    format!(
+                        "{}: {}",
+                        serde_json::Value::String(k.clone()),
+                        python_compact_json(v)
+                    )
+                })
                 .collect();
             format!("{{{}}}", items.join(", "))
         }

@@ -44,9 +44,16 @@ pub struct Config {
 pub enum RopeScaling {
     None,
     /// Positions divided by `factor`.
-    Linear { factor: f32 },
+    Linear {
+        factor: f32,
+    },
     /// Llama 3.1+: low frequencies divided by `factor`, high ones kept, a smooth blend between.
-    Llama3 { factor: f32, low_freq_factor: f32, high_freq_factor: f32, original_max_position_embeddings: f32 },
+    Llama3 {
+        factor: f32,
+        low_freq_factor: f32,
+        high_freq_factor: f32,
+        original_max_position_embeddings: f32,
+    },
 }
 
 impl Config {
@@ -58,8 +65,10 @@ impl Config {
     }
 
     pub fn from_json(file: &str, json: Value) -> Result<Config> {
-        let raw: RawConfig = serde_json::from_value(json)
-            .map_err(|source| Error::InvalidJson { file: file.to_string(), source })?;
+        let raw: RawConfig = serde_json::from_value(json).map_err(|source| Error::InvalidJson {
+            file: file.to_string(),
+            source,
+        })?;
         raw.validate(file)
     }
 }
@@ -91,11 +100,18 @@ struct RawConfig {
 }
 
 fn require<T>(file: &str, key: &'static str, value: Option<T>) -> Result<T> {
-    value.ok_or_else(|| Error::MissingConfigKey { file: file.to_string(), key })
+    value.ok_or_else(|| Error::MissingConfigKey {
+        file: file.to_string(),
+        key,
+    })
 }
 
 fn invalid(file: &str, key: &'static str, reason: impl Into<String>) -> Error {
-    Error::InvalidConfig { file: file.to_string(), key, reason: reason.into() }
+    Error::InvalidConfig {
+        file: file.to_string(),
+        key,
+        reason: reason.into(),
+    }
 }
 
 impl RawConfig {
@@ -105,15 +121,28 @@ impl RawConfig {
             "qwen3" => Architecture::Qwen3,
             "qwen2" => Architecture::Qwen2,
             "llama" => Architecture::Llama,
-            _ => return Err(Error::UnsupportedModelType { file: file.to_string(), model_type }),
+            _ => {
+                return Err(Error::UnsupportedModelType {
+                    file: file.to_string(),
+                    model_type,
+                })
+            }
         };
         if let Some(act) = &self.hidden_act {
             if act != "silu" {
-                return Err(invalid(file, "hidden_act", format!("`{act}` is not supported (only silu)")));
+                return Err(invalid(
+                    file,
+                    "hidden_act",
+                    format!("`{act}` is not supported (only silu)"),
+                ));
             }
         }
         if self.use_sliding_window == Some(true) {
-            return Err(invalid(file, "use_sliding_window", "sliding-window attention is not supported"));
+            return Err(invalid(
+                file,
+                "use_sliding_window",
+                "sliding-window attention is not supported",
+            ));
         }
         let hidden_size = require(file, "hidden_size", self.hidden_size)?;
         let num_attention_heads = require(file, "num_attention_heads", self.num_attention_heads)?;
@@ -130,13 +159,27 @@ impl RawConfig {
         }
         let head_dim = self.head_dim.unwrap_or(hidden_size / num_attention_heads);
         if head_dim == 0 || head_dim % 2 != 0 {
-            return Err(invalid(file, "head_dim", format!("{head_dim} must be even and positive for RoPE")));
+            return Err(invalid(
+                file,
+                "head_dim",
+                format!("{head_dim} must be even and positive for RoPE"),
+            ));
         }
         let rope_params = self.rope_parameters.as_ref().or(self.rope_scaling.as_ref());
-        let rope_theta = match (self.rope_theta, rope_params.and_then(|p| p.get("rope_theta"))) {
+        let rope_theta = match (
+            self.rope_theta,
+            rope_params.and_then(|p| p.get("rope_theta")),
+        ) {
             (Some(theta), _) => theta,
-            (None, Some(theta)) => theta.as_f64().ok_or_else(|| invalid(file, "rope_theta", "not a number"))?,
-            (None, None) => return Err(Error::MissingConfigKey { file: file.to_string(), key: "rope_theta" }),
+            (None, Some(theta)) => theta
+                .as_f64()
+                .ok_or_else(|| invalid(file, "rope_theta", "not a number"))?,
+            (None, None) => {
+                return Err(Error::MissingConfigKey {
+                    file: file.to_string(),
+                    key: "rope_theta",
+                })
+            }
         };
         let attention_bias = self.attention_bias.unwrap_or(false);
         Ok(Config {
@@ -151,7 +194,11 @@ impl RawConfig {
             rms_norm_eps: require(file, "rms_norm_eps", self.rms_norm_eps)? as f32,
             rope_theta: rope_theta as f32,
             rope_scaling: parse_rope_scaling(file, rope_params)?,
-            max_position_embeddings: require(file, "max_position_embeddings", self.max_position_embeddings)?,
+            max_position_embeddings: require(
+                file,
+                "max_position_embeddings",
+                self.max_position_embeddings,
+            )?,
             // The default of Qwen3Config, Qwen2Config and LlamaConfig alike.
             tie_word_embeddings: self.tie_word_embeddings.unwrap_or(false),
             qkv_bias: architecture == Architecture::Qwen2 || attention_bias,
@@ -162,8 +209,13 @@ impl RawConfig {
 }
 
 fn parse_rope_scaling(file: &str, params: Option<&Value>) -> Result<RopeScaling> {
-    let Some(params) = params.filter(|p| !p.is_null()) else { return Ok(RopeScaling::None) };
-    let kind = params.get("rope_type").or_else(|| params.get("type")).and_then(Value::as_str);
+    let Some(params) = params.filter(|p| !p.is_null()) else {
+        return Ok(RopeScaling::None);
+    };
+    let kind = params
+        .get("rope_type")
+        .or_else(|| params.get("type"))
+        .and_then(Value::as_str);
     let number = |key: &str| -> Result<f32> {
         params
             .get(key)
@@ -173,14 +225,20 @@ fn parse_rope_scaling(file: &str, params: Option<&Value>) -> Result<RopeScaling>
     };
     match kind {
         None | Some("default") => Ok(RopeScaling::None),
-        Some("linear") => Ok(RopeScaling::Linear { factor: number("factor")? }),
+        Some("linear") => Ok(RopeScaling::Linear {
+            factor: number("factor")?,
+        }),
         Some("llama3") => Ok(RopeScaling::Llama3 {
             factor: number("factor")?,
             low_freq_factor: number("low_freq_factor")?,
             high_freq_factor: number("high_freq_factor")?,
             original_max_position_embeddings: number("original_max_position_embeddings")?,
         }),
-        Some(other) => Err(invalid(file, "rope_scaling", format!("rope_type `{other}` is not supported"))),
+        Some(other) => Err(invalid(
+            file,
+            "rope_scaling",
+            format!("rope_type `{other}` is not supported"),
+        )),
     }
 }
 
@@ -213,7 +271,10 @@ impl GenerationConfig {
         let number = |key: &'static str| -> Result<Option<f64>> {
             match json.get(key) {
                 None | Some(Value::Null) => Ok(None),
-                Some(v) => v.as_f64().map(Some).ok_or_else(|| invalid(file, key, "not a number")),
+                Some(v) => v
+                    .as_f64()
+                    .map(Some)
+                    .ok_or_else(|| invalid(file, key, "not a number")),
             }
         };
         Ok(GenerationConfig {
@@ -263,6 +324,9 @@ mod tests {
         assert_eq!(Config::from_json("c", one).unwrap().eos_token_id, vec![3]);
         let mut list = base();
         list["eos_token_id"] = json!([3, 4]);
-        assert_eq!(Config::from_json("c", list).unwrap().eos_token_id, vec![3, 4]);
+        assert_eq!(
+            Config::from_json("c", list).unwrap().eos_token_id,
+            vec![3, 4]
+        );
     }
 }

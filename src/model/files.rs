@@ -40,10 +40,11 @@ impl ModelFiles {
     pub fn read(&self, name: &str) -> Result<Vec<u8>> {
         match self {
             ModelFiles::Dir(dir) => read_file(&dir.join(name)),
-            ModelFiles::Memory(files) => files
-                .get(name)
-                .cloned()
-                .ok_or_else(|| Error::MissingFile { path: PathBuf::from(name) }),
+            ModelFiles::Memory(files) => {
+                files.get(name).cloned().ok_or_else(|| Error::MissingFile {
+                    path: PathBuf::from(name),
+                })
+            }
         }
     }
 
@@ -55,21 +56,32 @@ impl ModelFiles {
         let bytes = self.read(name)?;
         serde_json::from_slice(&bytes)
             .map(Some)
-            .map_err(|source| Error::InvalidJson { file: self.display_name(name), source })
+            .map_err(|source| Error::InvalidJson {
+                file: self.display_name(name),
+                source,
+            })
     }
 
     pub fn read_json(&self, name: &str) -> Result<serde_json::Value> {
-        self.read_json_if_exists(name)?.ok_or_else(|| self.missing(name))
+        self.read_json_if_exists(name)?
+            .ok_or_else(|| self.missing(name))
     }
 
     pub fn missing(&self, name: &str) -> Error {
-        Error::MissingFile { path: PathBuf::from(self.display_name(name)) }
+        Error::MissingFile {
+            path: PathBuf::from(self.display_name(name)),
+        }
     }
 }
 
 pub fn read_file(path: &Path) -> Result<Vec<u8>> {
     std::fs::read(path).map_err(|source| match source.kind() {
-        std::io::ErrorKind::NotFound => Error::MissingFile { path: path.to_path_buf() },
-        _ => Error::Io { path: path.to_path_buf(), source },
+        std::io::ErrorKind::NotFound => Error::MissingFile {
+            path: path.to_path_buf(),
+        },
+        _ => Error::Io {
+            path: path.to_path_buf(),
+            source,
+        },
     })
 }

@@ -34,10 +34,13 @@ impl ModelInfo {
     pub fn load(files: &ModelFiles) -> Result<ModelInfo> {
         let config = Config::from_json(&files.display_name(CONFIG), files.read_json(CONFIG)?)?;
         let generation = match files.read_json_if_exists(GENERATION_CONFIG)? {
-            Some(json) => GenerationConfig::from_json(&files.display_name(GENERATION_CONFIG), &json)?,
+            Some(json) => {
+                GenerationConfig::from_json(&files.display_name(GENERATION_CONFIG), &json)?
+            }
             None => GenerationConfig::default(),
         };
-        let tokenizer = Tokenizer::from_bytes(&files.display_name(TOKENIZER), &files.read(TOKENIZER)?)?;
+        let tokenizer =
+            Tokenizer::from_bytes(&files.display_name(TOKENIZER), &files.read(TOKENIZER)?)?;
         let chat = ChatTemplate::load(files)?;
         let mut eos_token_ids = generation.eos_token_id.clone();
         for id in &config.eos_token_id {
@@ -45,6 +48,12 @@ impl ModelInfo {
                 eos_token_ids.push(*id);
             }
         }
-        Ok(ModelInfo { config, generation, tokenizer, chat, eos_token_ids })
+        Ok(ModelInfo {
+            config,
+            generation,
+            tokenizer,
+            chat,
+            eos_token_ids,
+        })
     }
 }

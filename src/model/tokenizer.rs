@@ -9,24 +9,31 @@ pub struct Tokenizer {
 
 impl Tokenizer {
     pub fn from_bytes(file: &str, bytes: &[u8]) -> Result<Tokenizer> {
-        let inner = tokenizers::Tokenizer::from_bytes(bytes)
-            .map_err(|e| Error::InvalidTokenizer { file: file.to_string(), reason: e.to_string() })?;
+        let inner =
+            tokenizers::Tokenizer::from_bytes(bytes).map_err(|e| Error::InvalidTokenizer {
+                file: file.to_string(),
+                reason: e.to_string(),
+            })?;
         Ok(Tokenizer { inner })
     }
 
     /// Token ids of `text`; `add_special_tokens` runs the post-processor (e.g. a BOS token), which
     /// chat prompts must not do: the template already wrote every special token.
     pub fn encode(&self, text: &str, add_special_tokens: bool) -> Result<Vec<u32>> {
-        let encoding = self
-            .inner
-            .encode(text, add_special_tokens)
-            .map_err(|e| Error::Tokenize { reason: e.to_string() })?;
+        let encoding =
+            self.inner
+                .encode(text, add_special_tokens)
+                .map_err(|e| Error::Tokenize {
+                    reason: e.to_string(),
+                })?;
         Ok(encoding.get_ids().to_vec())
     }
 
     /// Text of `ids`, special tokens included (the reasoning view shows `<think>` too).
     pub fn decode(&self, ids: &[u32]) -> Result<String> {
-        self.inner.decode(ids, false).map_err(|e| Error::Tokenize { reason: e.to_string() })
+        self.inner.decode(ids, false).map_err(|e| Error::Tokenize {
+            reason: e.to_string(),
+        })
     }
 
     pub fn token_to_id(&self, token: &str) -> Option<u32> {
@@ -58,7 +65,11 @@ pub struct StreamDecoder {
 impl StreamDecoder {
     /// Seed with ids already in the context (e.g. the prompt's tail) so the first piece decodes in context.
     pub fn with_context(context: &[u32]) -> StreamDecoder {
-        StreamDecoder { ids: context.to_vec(), prefix_offset: 0, read_offset: context.len() }
+        StreamDecoder {
+            ids: context.to_vec(),
+            prefix_offset: 0,
+            read_offset: context.len(),
+        }
     }
 
     /// The text completed by `id`; empty while a character is still incomplete.
@@ -66,7 +77,8 @@ impl StreamDecoder {
         self.ids.push(id);
         let before = tokenizer.decode(&self.ids[self.prefix_offset..self.read_offset])?;
         let after = tokenizer.decode(&self.ids[self.prefix_offset..])?;
-        if after.len() <= before.len() || after.ends_with('\u{FFFD}') || !after.starts_with(&before) {
+        if after.len() <= before.len() || after.ends_with('\u{FFFD}') || !after.starts_with(&before)
+        {
             // Incomplete character, or a decoder that rewrote earlier text: wait for more ids.
             // (`starts_with` also guarantees the slice below falls on a character boundary.)
             return Ok(String::new());
@@ -85,6 +97,9 @@ impl StreamDecoder {
         let after = tokenizer.decode(&self.ids[self.prefix_offset..])?;
         self.prefix_offset = self.read_offset;
         self.read_offset = self.ids.len();
-        Ok(after.strip_prefix(before.as_str()).unwrap_or(&after).to_string())
+        Ok(after
+            .strip_prefix(before.as_str())
+            .unwrap_or(&after)
+            .to_string())
     }
 }

@@ -40,40 +40,52 @@ impl Tensor {
 
     pub fn to_f32(&self) -> Vec<f32> {
         match self.dtype {
-            DType::F32 => self.bytes.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect(),
-            DType::F16 => self.bytes.chunks_exact(2).map(|b| f16::from_le_bytes([b[0], b[1]]).to_f32()).collect(),
-            DType::BF16 => self.bytes.chunks_exact(2).map(|b| bf16::from_le_bytes([b[0], b[1]]).to_f32()).collect(),
+            DType::F32 => self
+                .bytes
+                .chunks_exact(4)
+                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                .collect(),
+            DType::F16 => self
+                .bytes
+                .chunks_exact(2)
+                .map(|b| f16::from_le_bytes([b[0], b[1]]).to_f32())
+                .collect(),
+            DType::BF16 => self
+                .bytes
+                .chunks_exact(2)
+                .map(|b| bf16::from_le_bytes([b[0], b[1]]).to_f32())
+                .collect(),
         }
     }
 }
 
 /// The weights of one decoder layer; shapes are (out, in) as in PyTorch's `nn.Linear`.
 pub struct LayerWeights<T> {
-    pub attn_norm: T,           // (hidden)
-    pub wq: T,                  // (n_heads * head_dim, hidden)
-    pub wk: T,                  // (n_kv_heads * head_dim, hidden)
-    pub wv: T,                  // (n_kv_heads * head_dim, hidden)
-    pub bq: Option<T>,          // (n_heads * head_dim)       Qwen2, or attention_bias
-    pub bk: Option<T>,          // (n_kv_heads * head_dim)
-    pub bv: Option<T>,          // (n_kv_heads * head_dim)
-    pub wo: T,                  // (hidden, n_heads * head_dim)
-    pub bo: Option<T>,          // (hidden)                   attention_bias
-    pub q_norm: Option<T>,      // (head_dim)                 Qwen3
-    pub k_norm: Option<T>,      // (head_dim)                 Qwen3
-    pub ffn_norm: T,            // (hidden)
-    pub w_gate: T,              // (intermediate, hidden)
-    pub w_up: T,                // (intermediate, hidden)
-    pub w_down: T,              // (hidden, intermediate)
+    pub attn_norm: T,      // (hidden)
+    pub wq: T,             // (n_heads * head_dim, hidden)
+    pub wk: T,             // (n_kv_heads * head_dim, hidden)
+    pub wv: T,             // (n_kv_heads * head_dim, hidden)
+    pub bq: Option<T>,     // (n_heads * head_dim)       Qwen2, or attention_bias
+    pub bk: Option<T>,     // (n_kv_heads * head_dim)
+    pub bv: Option<T>,     // (n_kv_heads * head_dim)
+    pub wo: T,             // (hidden, n_heads * head_dim)
+    pub bo: Option<T>,     // (hidden)                   attention_bias
+    pub q_norm: Option<T>, // (head_dim)                 Qwen3
+    pub k_norm: Option<T>, // (head_dim)                 Qwen3
+    pub ffn_norm: T,       // (hidden)
+    pub w_gate: T,         // (intermediate, hidden)
+    pub w_up: T,           // (intermediate, hidden)
+    pub w_down: T,         // (hidden, intermediate)
 }
 
 /// All weights of a causal LM, generic over the storage so the CPU (`Vec<f32>`) and the GPU
 /// (buffers) share one layout.
 pub struct Weights<T> {
-    pub embed: T,               // (vocab, hidden)
+    pub embed: T, // (vocab, hidden)
     pub layers: Vec<LayerWeights<T>>,
-    pub norm: T,                // (hidden)
+    pub norm: T, // (hidden)
     /// `None` when tied: the logits reuse `embed`.
-    pub lm_head: Option<T>,     // (vocab, hidden)
+    pub lm_head: Option<T>, // (vocab, hidden)
 }
 
 impl<T> Weights<T> {
@@ -113,7 +125,11 @@ impl Weights<Tensor> {
     /// Read every tensor the config calls for, checking each shape; extra tensors are ignored.
     pub fn load(files: &ModelFiles, config: &Config) -> Result<Weights<Tensor>> {
         let mut store = TensorStore::read(files)?;
-        let (hidden, inter, vocab) = (config.hidden_size, config.intermediate_size, config.vocab_size);
+        let (hidden, inter, vocab) = (
+            config.hidden_size,
+            config.intermediate_size,
+            config.vocab_size,
+        );
         let (q_dim, kv_dim, head_dim) = (config.q_dim(), config.kv_dim(), config.head_dim);
         let qk_norm = config.architecture == super::config::Architecture::Qwen3;
         let mut layers = Vec::with_capacity(config.num_hidden_layers);
@@ -142,7 +158,9 @@ impl Weights<Tensor> {
             embed: store.take("model.embed_tokens.weight", &[vocab, hidden])?,
             layers,
             norm: store.take("model.norm.weight", &[hidden])?,
-            lm_head: optional(!config.tie_word_embeddings, || store.take("lm_head.weight", &[vocab, hidden]))?,
+            lm_head: optional(!config.tie_word_embeddings, || {
+                store.take("lm_head.weight", &[vocab, hidden])
+            })?,
         })
     }
 }
@@ -167,7 +185,10 @@ impl TensorStore {
         let (shards, source) = if files.exists(SHARD_INDEX) {
             (shard_names(files)?, files.display_name(SHARD_INDEX))
         } else if files.exists(SINGLE_FILE) {
-            (vec![SINGLE_FILE.to_string()], files.display_name(SINGLE_FILE))
+            (
+                vec![SINGLE_FILE.to_string()],
+                files.display_name(SINGLE_FILE),
+            )
         } else {
             return Err(files.missing(SINGLE_FILE));
         };
@@ -176,7 +197,10 @@ impl TensorStore {
         for shard in shards {
             let file = files.display_name(&shard);
             let bytes = files.read(&shard)?;
-            let corrupt = |e: safetensors::SafeTensorError| Error::CorruptSafetensors { file: file.clone(), reason: e.to_string() };
+            let corrupt = |e: safetensors::SafeTensorError| Error::CorruptSafetensors {
+                file: file.clone(),
+                reason: e.to_string(),
+            };
             let parsed = SafeTensors::deserialize(&bytes).map_err(corrupt)?;
             for (name, view) in parsed.tensors() {
                 let dtype = match view.dtype() {
@@ -184,10 +208,18 @@ impl TensorStore {
                     Dtype::F16 => DType::F16,
                     Dtype::BF16 => DType::BF16,
                     other => {
-                        return Err(Error::UnsupportedDtype { file, tensor: name, dtype: format!("{other:?}") })
+                        return Err(Error::UnsupportedDtype {
+                            file,
+                            tensor: name,
+                            dtype: format!("{other:?}"),
+                        })
                     }
                 };
-                let tensor = Tensor { shape: view.shape().to_vec(), dtype, bytes: view.data().to_vec() };
+                let tensor = Tensor {
+                    shape: view.shape().to_vec(),
+                    dtype,
+                    bytes: view.data().to_vec(),
+                };
                 tensors.insert(name, (tensor, file.clone()));
             }
         }
@@ -198,7 +230,10 @@ impl TensorStore {
         let (tensor, file) = self
             .tensors
             .remove(name)
-            .ok_or_else(|| Error::MissingTensor { file: self.source.clone(), tensor: name.to_string() })?;
+            .ok_or_else(|| Error::MissingTensor {
+                file: self.source.clone(),
+                tensor: name.to_string(),
+            })?;
         if tensor.shape != shape {
             return Err(Error::TensorShape {
                 file,
@@ -214,11 +249,14 @@ impl TensorStore {
 /// The distinct shard files named by the index's `weight_map`, in a stable order.
 fn shard_names(files: &ModelFiles) -> Result<Vec<String>> {
     let index = files.read_json(SHARD_INDEX)?;
-    let map = index.get("weight_map").and_then(|m| m.as_object()).ok_or_else(|| Error::InvalidConfig {
-        file: files.display_name(SHARD_INDEX),
-        key: "weight_map",
-        reason: "missing or not an object".into(),
-    })?;
+    let map = index
+        .get("weight_map")
+        .and_then(|m| m.as_object())
+        .ok_or_else(|| Error::InvalidConfig {
+            file: files.display_name(SHARD_INDEX),
+            key: "weight_map",
+            reason: "missing or not an object".into(),
+        })?;
     let mut names = BTreeSet::new();
     for (tensor, shard) in map {
         let shard = shard.as_str().ok_or_else(|| Error::InvalidConfig {

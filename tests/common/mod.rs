@@ -10,7 +10,12 @@ use tiny_reasoner::ModelFiles;
 /// Logits must match transformers (f32 on both sides) within this absolute error.
 pub const LOGIT_TOLERANCE: f32 = 1e-4;
 
-pub const FIXTURES: [&str; 4] = ["qwen3-tiny", "qwen3-bf16-headdim", "qwen2-tiny", "llama-tiny"];
+pub const FIXTURES: [&str; 4] = [
+    "qwen3-tiny",
+    "qwen3-bf16-headdim",
+    "qwen2-tiny",
+    "llama-tiny",
+];
 
 pub fn load(files: &ModelFiles) -> (ModelInfo, CpuModel) {
     let info = ModelInfo::load(files).expect("model info loads");
@@ -20,11 +25,19 @@ pub fn load(files: &ModelFiles) -> (ModelInfo, CpuModel) {
 }
 
 fn ids(v: &Value) -> Vec<u32> {
-    v.as_array().expect("id list").iter().map(|x| x.as_u64().expect("id") as u32).collect()
+    v.as_array()
+        .expect("id list")
+        .iter()
+        .map(|x| x.as_u64().expect("id") as u32)
+        .collect()
 }
 
 fn floats(v: &Value) -> Vec<f32> {
-    v.as_array().expect("float list").iter().map(|x| x.as_f64().expect("float") as f32).collect()
+    v.as_array()
+        .expect("float list")
+        .iter()
+        .map(|x| x.as_f64().expect("float") as f32)
+        .collect()
 }
 
 /// The worst absolute difference and its index; panics with both when over the tolerance.
@@ -35,7 +48,10 @@ pub fn assert_close(what: &str, got: &[f32], want: &[f32]) {
         .zip(want)
         .map(|(a, b)| (a - b).abs())
         .enumerate()
-        .fold((0.0f32, 0), |(w, i), (j, d)| if d > w { (d, j) } else { (w, i) });
+        .fold(
+            (0.0f32, 0),
+            |(w, i), (j, d)| if d > w { (d, j) } else { (w, i) },
+        );
     assert!(
         worst <= LOGIT_TOLERANCE,
         "{what}: worst error {worst} at index {at}: computed {} vs. reference {}",
@@ -46,14 +62,27 @@ pub fn assert_close(what: &str, got: &[f32], want: &[f32]) {
 
 /// Prompt text and ids from the chat template, for every recorded case and template case.
 pub fn check_prompts(name: &str, info: &ModelInfo, reference: &Value) {
-    let cases = reference["cases"].as_array().unwrap().iter().chain(reference["template_cases"].as_array().unwrap());
+    let cases = reference["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(reference["template_cases"].as_array().unwrap());
     for (n, case) in cases.enumerate() {
         let thinking = case["enable_thinking"].as_bool();
         let text = info
             .chat
-            .render_with_tools(&case["messages"], case.get("tools"), case["add_generation_prompt"].as_bool().unwrap(), thinking)
+            .render_with_tools(
+                &case["messages"],
+                case.get("tools"),
+                case["add_generation_prompt"].as_bool().unwrap(),
+                thinking,
+            )
             .unwrap_or_else(|e| panic!("{name} case {n}: {e}"));
-        assert_eq!(text, case["prompt_text"].as_str().unwrap(), "{name} case {n}: prompt text");
+        assert_eq!(
+            text,
+            case["prompt_text"].as_str().unwrap(),
+            "{name} case {n}: prompt text"
+        );
         let got = info.tokenizer.encode(&text, false).unwrap();
         assert_eq!(got, ids(&case["prompt_ids"]), "{name} case {n}: prompt ids");
     }
@@ -66,7 +95,11 @@ pub fn check_tokenizer(name: &str, info: &ModelInfo, reference: &Value) {
         let add_special = case["add_special_tokens"].as_bool().unwrap();
         let got = info.tokenizer.encode(text, add_special).unwrap();
         assert_eq!(got, ids(&case["ids"]), "{name}: ids of {text:?}");
-        assert_eq!(info.tokenizer.decode(&got).unwrap(), case["decoded"].as_str().unwrap(), "{name}: decode of {text:?}");
+        assert_eq!(
+            info.tokenizer.decode(&got).unwrap(),
+            case["decoded"].as_str().unwrap(),
+            "{name}: decode of {text:?}"
+        );
     }
 }
 
@@ -78,9 +111,18 @@ pub fn check_forward(name: &str, model: &mut CpuModel, reference: &Value) {
         let prompt = ids(&case["prompt_ids"]);
         let all = model.forward(&prompt, 0, true).unwrap().to_vec();
         let prefill = &case["prefill_logits"];
-        for (pos, want) in prefill["positions"].as_array().unwrap().iter().zip(prefill["values"].as_array().unwrap()) {
+        for (pos, want) in prefill["positions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(prefill["values"].as_array().unwrap())
+        {
             let pos = pos.as_u64().unwrap() as usize;
-            assert_close(&format!("{name} case {n} prefill position {pos}"), &all[pos * vocab..(pos + 1) * vocab], &floats(want));
+            assert_close(
+                &format!("{name} case {n} prefill position {pos}"),
+                &all[pos * vocab..(pos + 1) * vocab],
+                &floats(want),
+            );
         }
         let greedy = ids(&case["greedy_ids"]);
         let decode_logits = case["decode_logits"].as_array().unwrap();
@@ -88,16 +130,32 @@ pub fn check_forward(name: &str, model: &mut CpuModel, reference: &Value) {
         let mut got = Vec::new();
         for step in 0..greedy.len() {
             if let Some(want) = decode_logits.get(step) {
-                assert_close(&format!("{name} case {n} decode step {step}"), &logits, &floats(want));
+                assert_close(
+                    &format!("{name} case {n} decode step {step}"),
+                    &logits,
+                    &floats(want),
+                );
             }
             let next = argmax(&logits);
             got.push(next);
-            logits = model.forward(&[next], prompt.len() + step, false).unwrap().to_vec();
+            logits = model
+                .forward(&[next], prompt.len() + step, false)
+                .unwrap()
+                .to_vec();
         }
         assert_eq!(got, greedy, "{name} case {n}: greedy tokens");
     }
 }
 
 pub fn argmax(x: &[f32]) -> u32 {
-    x.iter().enumerate().fold((0, f32::NEG_INFINITY), |(bi, bv), (i, &v)| if v > bv { (i, v) } else { (bi, bv) }).0 as u32
+    x.iter()
+        .enumerate()
+        .fold((0, f32::NEG_INFINITY), |(bi, bv), (i, &v)| {
+            if v > bv {
+                (i, v)
+            } else {
+                (bi, bv)
+            }
+        })
+        .0 as u32
 }

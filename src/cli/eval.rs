@@ -1,0 +1,239 @@
+//! `tiny-reasoner eval`: greedy accuracy of a model on fresh problems of every task family, run by
+//! this engine (not by the training framework), so the figures are those a user of the page gets.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::Args;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use serde::Serialize;
+use tiny_reasoner::clock::now_ms;
+use tiny_reasoner::generate::{Event, GenerateOptions};
+use tiny_reasoner::tasks::{self, Family, Problem};
+use tiny_reasoner::{Engine, Error, Message, ModelFiles, Result};
+
+#[derive(Args)]
+pub struct EvalArgs {
+    #[arg(long)]
+    model: PathBuf,
+    /// Problems per family.
+    #[arg(long, default_value_t = 100)]
+    n: usize,
+    /// Seed of the problems; use one the training data never used.
+    #[arg(long)]
+    seed: u64,
+    /// Evaluate with thinking switched off.
+    #[arg(long)]
+    no_think: bool,
+    #[arg(long, default_value_t = 768)]
+    max_tokens: usize,
+    /// One JSON object instead of a table.
+    #[arg(long)]
+    json: bool,
+    /// Worker threads, each with its own copy of the model (default: the number of cores).
+    #[arg(long)]
+    threads: Option<usize>,
+}
+
+#[derive(Default, Serialize)]
+struct FamilyScore {
+    n: usize,
+    correct: usize,
+    accuracy: f64,
+    mean_tokens: f64,
+}
+
+#[derive(Serialize)]
+struct Report {
+    families: BTreeMap<&'static str, FamilyScore>,
+    overall: Overall,
+    tok_per_s: f64,
+    thinking: bool,
+    seed: u64,
+}
+
+#[derive(Serialize)]
+struct Overall {
+    n: usize,
+    correct: usize,
+    accuracy: f64,
+}
+
+/// The outcome of one problem.
+struct Outcome {
+    family: Family,
+    correct: bool,
+    tokens: usize,
+}
+
+pub fn eval(args: EvalArgs) -> Result<()> {
+    let mut rng = ChaCha8Rng::seed_from_u64(args.seed);
+    let problems: Vec<Problem> = Family::ALL
+        .iter()
+        .flat_map(|&f| {
+            (0..args.n)
+                .map(|_| tasks::generate(f, &mut rng))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1);
+    let files = ModelFiles::dir(&args.model);
+    Engine::load_cpu(&files)?; // fail early, once, with the loader's error
+    let started = now_ms();
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let progress = |finished: usize| {
+        if !args.json {
+            let width = 40;
+            let filled = finished * width / problems.len().max(1);
+            eprint!(
+                "\r[{}{}] {finished}/{}",
+                "#".repeat(filled),
+                " ".repeat(width - filled),
+                problems.len()
+            );
+            let _ = std::io::stderr().flush();
+        }
+    };
+    let chunks: Vec<&[Problem]> = problems
+        .chunks(problems.len().div_ceil(threads).max(1))
+        .collect();
+    let outcomes: Vec<Result<Vec<Outcome>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = chunks
+            .iter()
+            .map(|chunk| {
+                let (files, done, progress, args) = (&files, &done, &progress, &args);
+                scope.spawn(move || -> Result<Vec<Outcome>> {
+                    let mut engine = Engine::load_cpu(files)?;
+                    chunk
+                        .iter()
+                        .map(|p| {
+                            let outcome = solve(&mut engine, p, args);
+                            progress(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1);
+                            outcome
+                        })
+                        .collect()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("eval worker panicked"))
+            .collect()
+    });
+    if !args.json {
+        eprintln!();
+    }
+    let seconds = (now_ms() - started) / 1000.0;
+    let outcomes: Vec<Outcome> = outcomes
+        .into_iter()
+        .collect::<Result<Vec<_>>>()?
+        .into_iter()
+        .flatten()
+        .collect();
+    let report = summarise(&outcomes, seconds, &args);
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string(&report).map_err(|e| Error::InvalidArgument {
+                name: "report",
+                reason: e.to_string()
+            })?
+        );
+    } else {
+        print_table(&report);
+    }
+    Ok(())
+}
+
+/// Greedy reply to one problem, checked by its family's verifier.
+fn solve(
+    engine: &mut Engine<tiny_reasoner::cpu::CpuModel>,
+    problem: &Problem,
+    args: &EvalArgs,
+) -> Result<Outcome> {
+    let options = GenerateOptions {
+        max_tokens: args.max_tokens,
+        enable_thinking: Some(!args.no_think),
+        ..Default::default()
+    };
+    let mut gen = engine.start(&[Message::new("user", &problem.prompt)], options)?;
+    let done = pollster::block_on(async {
+        while let Some(event) = engine.step(&mut gen).await? {
+            if let Event::Done(done) = event {
+                return Ok(done);
+            }
+        }
+        Err(Error::InvalidArgument {
+            name: "generation",
+            reason: "ended without a done event".into(),
+        })
+    })?;
+    Ok(Outcome {
+        family: problem.family,
+        correct: tasks::verify(problem, &done.answer),
+        tokens: done.tokens,
+    })
+}
+
+fn summarise(outcomes: &[Outcome], seconds: f64, args: &EvalArgs) -> Report {
+    let mut families: BTreeMap<&'static str, FamilyScore> = BTreeMap::new();
+    for o in outcomes {
+        let score = families.entry(o.family.name()).or_default();
+        score.n += 1;
+        score.correct += o.correct as usize;
+        score.mean_tokens += o.tokens as f64;
+    }
+    for score in families.values_mut() {
+        score.accuracy = score.correct as f64 / score.n.max(1) as f64;
+        score.mean_tokens /= score.n.max(1) as f64;
+    }
+    let correct = outcomes.iter().filter(|o| o.correct).count();
+    let tokens: usize = outcomes.iter().map(|o| o.tokens).sum();
+    Report {
+        families,
+        overall: Overall {
+            n: outcomes.len(),
+            correct,
+            accuracy: correct as f64 / outcomes.len().max(1) as f64,
+        },
+        tok_per_s: tokens as f64 / seconds.max(1e-9),
+        thinking: !args.no_think,
+        seed: args.seed,
+    }
+}
+
+fn print_table(report: &Report) {
+    println!(
+        "{:<16} {:>5} {:>8} {:>9} {:>12}",
+        "family", "n", "correct", "accuracy", "mean tokens"
+    );
+    for (name, s) in &report.families {
+        println!(
+            "{:<16} {:>5} {:>8} {:>8.1}% {:>12.1}",
+            name,
+            s.n,
+            s.correct,
+            s.accuracy * 100.0,
+            s.mean_tokens
+        );
+    }
+    let o = &report.overall;
+    println!(
+        "{:<16} {:>5} {:>8} {:>8.1}%",
+        "overall",
+        o.n,
+        o.correct,
+        o.accuracy * 100.0
+    );
+    println!(
+        "thinking {}, seed {}, {:.0} tok/s",
+        if report.thinking { "on" } else { "off" },
+        report.seed,
+        report.tok_per_s
+    );
+}

@@ -1,0 +1,681 @@
+//! (d) Comparing two numbers (which is larger / smaller) and sorting up to 6 numbers ascending or
+//! descending; numbers may be negative and repeat.
+//!
+//! Comparison: signs first ("-7 is negative and 3 is not"), then digit counts, then digits from the
+//! left ("Hundreds: 3 = 3. Tens: 4 < 5."); two negatives compare their sizes and flip.
+//! Sorting: pick the smallest (largest) of what is left, one line per pick, then state the chain
+//! (`-3 < 0 < 5 = 5 < 12`) and check that no number was lost.
+
+use rand::Rng;
+
+use super::expr::Line;
+use super::text::{last_integer, number_runs, numbers, tokenize, Tok, Token};
+use super::util::{self, fill, pick, style, End};
+use super::{Expected, Family, Problem};
+
+const SORT_WORDS: &[&str] = &[
+    "sort",
+    "sorted",
+    "order",
+    "ordered",
+    "arrange",
+    "rank",
+    "ascending",
+    "descending",
+    "increasing",
+    "decreasing",
+    "organize",
+    "organise",
+];
+const DIR_SMALL: &[&str] = &[
+    "smallest", "least", "lowest", "low", "small", "lesser", "min", "minimum", "smaller", "lower",
+    "less",
+];
+const DIR_LARGE: &[&str] = &[
+    "largest", "biggest", "greatest", "highest", "high", "big", "large", "max", "maximum",
+    "bigger", "larger", "greater", "higher", "most", "more",
+];
+const CMP_SMALL: &[&str] = &[
+    "smaller", "smallest", "less", "lesser", "least", "lower", "lowest", "min", "minimum", "fewer",
+    "fewest",
+];
+/// Comparative words accepted in answers such as "54 is bigger than 45".
+const ANS_LARGE: &[&str] = &["bigger", "larger", "greater", "higher", "more"];
+const ANS_SMALL: &[&str] = &["smaller", "less", "lower", "fewer", "lesser"];
+
+const LIMIT: i64 = 1_000_000_000;
+
+// ---------------------------------------------------------------- generation
+
+/// Templates for "which is {w}" questions; `{w}` is a predicate word (bigger, less, ...).
+const PRED_TEMPLATES: &[(&str, End)] = &[
+    ("Which is {w}, {a} or {b}", End::Question),
+    ("Which number is {w}: {a} or {b}", End::Question),
+    ("Which one is {w}, {a} or {b}", End::Question),
+    ("Compare {a} and {b}. Which is {w}", End::Question),
+    ("Between {a} and {b}, which is {w}", End::Question),
+    ("Is {a} or {b} {w}", End::Question),
+    ("{a} or {b}: which is {w}", End::Question),
+    ("Tell me which is {w}, {a} or {b}", End::Command),
+];
+/// Templates where `{w}` is a comparative adjective (bigger, smaller, ...).
+const ADJ_TEMPLATES: &[(&str, End)] = &[
+    ("What is the {w} of {a} and {b}", End::Question),
+    ("Pick the {w} number: {a} or {b}", End::Command),
+    ("Find the {w} number: {a}, {b}", End::Command),
+    ("Which of {a} and {b} is {w}", End::Question),
+];
+/// Templates where `{w}` is max/min.
+const EXT_TEMPLATES: &[(&str, End)] = &[
+    ("{w} of {a} and {b}", End::Bare),
+    ("What's the {w} of {a} and {b}", End::Question),
+];
+/// Templates where `{w}` is a superlative.
+const SUP_TEMPLATES: &[(&str, End)] = &[("Which is the {w}: {a} or {b}", End::Question)];
+
+const SORT_ASC: &[(&str, End)] = &[
+    ("Sort these numbers: {l} (smallest first)", End::Command),
+    ("Sort {l} in ascending order", End::Command),
+    (
+        "Put these numbers in order from least to greatest: {l}",
+        End::Command,
+    ),
+    ("Order {l} from smallest to largest", End::Command),
+    ("List from smallest to largest: {l}", End::Command),
+    ("sort: {l}", End::Bare),
+    ("Sort in increasing order: {l}", End::Command),
+    ("Arrange {l} from lowest to highest", End::Command),
+    ("Can you sort {l} from smallest to biggest", End::Question),
+    ("Sort {l}", End::Command),
+];
+const SORT_DESC: &[(&str, End)] = &[
+    ("Sort these numbers: {l} (largest first)", End::Command),
+    ("Sort {l} in descending order", End::Command),
+    (
+        "Put these numbers in order from greatest to least: {l}",
+        End::Command,
+    ),
+    ("Order {l} from largest to smallest", End::Command),
+    ("Arrange in descending order: {l}", End::Command),
+    ("Arrange these from highest to lowest: {l}", End::Command),
+    ("Rank {l} from biggest to smallest", End::Command),
+    ("sort descending {l}", End::Bare),
+    ("Can you sort {l} from biggest to smallest", End::Question),
+    ("List from largest to smallest: {l}", End::Command),
+];
+
+pub fn generate<R: Rng + ?Sized>(rng: &mut R) -> Problem {
+    if rng.random_bool(0.4) {
+        generate_compare(rng)
+    } else {
+        generate_sort(rng)
+    }
+}
+
+fn compare_pair<R: Rng + ?Sized>(rng: &mut R) -> (i64, i64) {
+    let (a, b) = match rng.random_range(0..100) {
+        0..=2 => {
+            let d = rng.random_range(1..=4);
+            let a = util::with_digits(rng, d);
+            (a, a)
+        }
+        // Same length, one digit different (or two digits swapped): 3456 vs 3465.
+        3..=44 => {
+            let d = rng.random_range(2..=5u32);
+            let a = util::with_digits(rng, d);
+            let mut ds = util::digits(a);
+            if rng.random_bool(0.3) {
+                let k = rng.random_range(0..ds.len() - 1);
+                ds.swap(k, k + 1);
+            }
+            let k = rng.random_range(0..ds.len());
+            let lo = if k + 1 == ds.len() { 1 } else { 0 };
+            ds[k] = rng.random_range(lo..=9);
+            let b = ds.iter().rev().fold(0, |acc, d| acc * 10 + d);
+            (a, if b == a { a + 1 } else { b })
+        }
+        // Different lengths.
+        45..=64 => {
+            let da = rng.random_range(1..=5u32);
+            let db = loop {
+                let d = rng.random_range(1..=5u32);
+                if d != da {
+                    break d;
+                }
+            };
+            (util::with_digits(rng, da), util::with_digits(rng, db))
+        }
+        // Negatives: one or both.
+        _ => {
+            let d = rng.random_range(1..=4u32);
+            let a = -util::with_digits(rng, d);
+            let b = if rng.random_bool(0.5) {
+                -(a.abs() + rng.random_range(-9..=9).max(1 - a.abs()))
+            } else {
+                rng.random_range(0..=999)
+            };
+            (a, b)
+        }
+    };
+    if rng.random_bool(0.5) {
+        (a, b)
+    } else {
+        (b, a)
+    }
+}
+
+fn generate_compare<R: Rng + ?Sized>(rng: &mut R) -> Problem {
+    let (a, b) = compare_pair(rng);
+    let max = rng.random_bool(0.5);
+    let (t, end, w) = match rng.random_range(0..100) {
+        0..=54 => {
+            let (t, e) = *pick(rng, PRED_TEMPLATES);
+            let words: &[&str] = if max {
+                &["bigger", "larger", "greater", "higher", "bigger", "larger"]
+            } else {
+                &["smaller", "less", "lower", "smaller"]
+            };
+            (t, e, *pick(rng, words))
+        }
+        55..=84 => {
+            let (t, e) = *pick(rng, ADJ_TEMPLATES);
+            (
+                t,
+                e,
+                if max {
+                    *pick(rng, &["bigger", "larger", "greater"])
+                } else {
+                    "smaller"
+                },
+            )
+        }
+        85..=93 => {
+            let (t, e) = *pick(rng, EXT_TEMPLATES);
+            (
+                t,
+                e,
+                if max {
+                    *pick(rng, &["max", "maximum"])
+                } else {
+                    *pick(rng, &["min", "minimum"])
+                },
+            )
+        }
+        _ => {
+            let (t, e) = *pick(rng, SUP_TEMPLATES);
+            (
+                t,
+                e,
+                if max {
+                    *pick(rng, &["largest", "biggest", "greatest"])
+                } else {
+                    "smallest"
+                },
+            )
+        }
+    };
+    let prompt = style(
+        rng,
+        &fill(t, &a.to_string(), &b.to_string()).replace("{w}", w),
+        end,
+    );
+    solve_compare(prompt, a, b, max, answer_word(w, max))
+}
+
+/// The word used in the answer ("The bigger number is 54.") for a word in the question.
+fn answer_word(w: &str, max: bool) -> &'static str {
+    match (w, max) {
+        (_, false) => "smaller",
+        ("bigger" | "biggest", _) => "bigger",
+        ("greater" | "greatest", _) => "greater",
+        _ => "larger",
+    }
+}
+
+fn generate_sort<R: Rng + ?Sized>(rng: &mut R) -> Problem {
+    let n = match rng.random_range(0..100) {
+        0..=4 => 2,
+        5..=29 => 3,
+        30..=54 => 4,
+        55..=79 => 5,
+        _ => 6,
+    };
+    let range = *pick(rng, &[20, 20, 100, 100, 100, 100, 999, 999, 9999]);
+    let lo = if rng.random_bool(0.7) { -range } else { 0 };
+    let mut nums: Vec<i64> = (0..n).map(|_| rng.random_range(lo..=range)).collect();
+    if n >= 3 && rng.random_bool(0.15) {
+        let i = rng.random_range(0..n);
+        let j = (i + 1 + rng.random_range(0..n - 1)) % n;
+        nums[j] = nums[i];
+    }
+    let asc = rng.random_bool(0.55);
+    let list = render_list(rng, &nums);
+    let (t, end) = *pick(rng, if asc { SORT_ASC } else { SORT_DESC });
+    let prompt = style(rng, &t.replace("{l}", &list), end);
+    solve_sort(prompt, &nums, asc)
+}
+
+fn render_list<R: Rng + ?Sized>(rng: &mut R, nums: &[i64]) -> String {
+    let strs: Vec<String> = nums.iter().map(i64::to_string).collect();
+    match rng.random_range(0..100) {
+        0..=59 => strs.join(", "),
+        60..=74 => strs.join(","),
+        75..=89 => strs.join(" "),
+        _ => {
+            let (last, rest) = strs
+                .split_last()
+                .map(|(l, r)| (l.clone(), r.join(", ")))
+                .unwrap_or_default();
+            format!("{rest} and {last}")
+        }
+    }
+}
+
+// ---------------------------------------------------------------- solving
+
+fn join(nums: &[i64]) -> String {
+    nums.iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn rel_char(a: i64, b: i64) -> char {
+    match a.cmp(&b) {
+        std::cmp::Ordering::Less => '<',
+        std::cmp::Ordering::Equal => '=',
+        std::cmp::Ordering::Greater => '>',
+    }
+}
+
+fn count_digits(n: usize) -> String {
+    if n == 1 {
+        "1 digit".to_string()
+    } else {
+        format!("{n} digits")
+    }
+}
+
+/// Lines comparing two non-negative numbers by length, then digit by digit from the left.
+fn magnitude_lines(x: i64, y: i64) -> Vec<String> {
+    let (dx, dy) = (util::digits(x), util::digits(y));
+    if dx.len() != dy.len() {
+        return vec![format!(
+            "{x} has {} and {y} has {}.",
+            count_digits(dx.len()),
+            count_digits(dy.len())
+        )];
+    }
+    let mut s = format!("Both have {}.", count_digits(dx.len()));
+    for k in (0..dx.len()).rev() {
+        s.push_str(&format!(
+            " {}: {} {} {}.",
+            util::place(k),
+            dx[k],
+            rel_char(dx[k], dy[k]),
+            dy[k]
+        ));
+        if dx[k] != dy[k] {
+            break;
+        }
+    }
+    vec![s]
+}
+
+/// Which of `a` and `b` is larger (`max`) or smaller; `word` is used in the answer.
+pub fn solve_compare(prompt: String, a: i64, b: i64, max: bool, word: &str) -> Problem {
+    let mut lines = vec![format!("Compare {a} and {b}.")];
+    let r = rel_char(a, b);
+    if a < 0 && b < 0 {
+        let (x, y) = (-a, -b);
+        lines.push(format!(
+            "Both are negative, so compare {x} and {y}, then flip."
+        ));
+        lines.extend(magnitude_lines(x, y));
+        lines.push(format!(
+            "So {x} {} {y}, and flipped: {a} {r} {b}.",
+            rel_char(x, y)
+        ));
+    } else if a < 0 || b < 0 {
+        let (neg, other) = if a < 0 { (a, b) } else { (b, a) };
+        lines.push(format!(
+            "{neg} is negative and {other} is not, so {a} {r} {b}."
+        ));
+    } else {
+        lines.extend(magnitude_lines(a, b));
+        lines.push(format!("So {a} {r} {b}."));
+    }
+    let pick = if max { a.max(b) } else { a.min(b) };
+    let answer = if a == b {
+        format!("Both numbers are equal: {a}.")
+    } else {
+        format!("The {word} number is {pick}.")
+    };
+    Problem {
+        family: Family::CompareSort,
+        prompt,
+        thinking: lines.join("\n"),
+        answer,
+        expected: Expected::Integer(pick),
+    }
+}
+
+/// Sort by picking the smallest (ascending) or largest (descending) of what is left.
+pub fn solve_sort(prompt: String, nums: &[i64], asc: bool) -> Problem {
+    let (word, dir) = if asc {
+        ("Smallest", "from smallest to largest")
+    } else {
+        ("Largest", "from largest to smallest")
+    };
+    let mut lines = vec![format!("Sort {} {dir}.", join(nums))];
+    let mut rest = nums.to_vec();
+    let mut sorted = Vec::new();
+    while rest.len() > 1 {
+        let best = if asc {
+            rest.iter().min()
+        } else {
+            rest.iter().max()
+        }
+        .copied()
+        .unwrap_or_default();
+        lines.push(format!("{word} of {}: {best}.", join(&rest)));
+        if let Some(i) = rest.iter().position(|v| *v == best) {
+            rest.remove(i);
+        }
+        sorted.push(best);
+    }
+    if let Some(&last) = rest.first() {
+        lines.push(format!("Only {last} is left."));
+        sorted.push(last);
+    }
+    let mut chain = sorted.first().map(i64::to_string).unwrap_or_default();
+    for w in sorted.windows(2) {
+        chain.push_str(&format!(" {} {}", rel_char(w[0], w[1]), w[1]));
+    }
+    lines.push(format!("So {chain}."));
+    let n = nums.len();
+    lines.push(format!("Check: {n} numbers in, {n} numbers out ✓"));
+    let answer = format!(
+        "{}: {}.",
+        if asc {
+            "Smallest to largest"
+        } else {
+            "Largest to smallest"
+        },
+        join(&sorted)
+    );
+    Problem {
+        family: Family::CompareSort,
+        prompt,
+        thinking: lines.join("\n"),
+        answer,
+        expected: Expected::Sorted(sorted),
+    }
+}
+
+// ---------------------------------------------------------------- parsing
+
+fn ascending(toks: &[Token]) -> bool {
+    let words: Vec<&str> = toks.iter().filter_map(Token::word).collect();
+    if words
+        .iter()
+        .any(|w| matches!(*w, "descending" | "decreasing"))
+    {
+        return false;
+    }
+    if words
+        .iter()
+        .any(|w| matches!(*w, "ascending" | "increasing"))
+    {
+        return true;
+    }
+    if let Some(p) = words.iter().position(|w| *w == "first") {
+        if p > 0 && DIR_SMALL.contains(&words[p - 1]) {
+            return true;
+        }
+        if p > 0 && DIR_LARGE.contains(&words[p - 1]) {
+            return false;
+        }
+    }
+    for w in &words {
+        if DIR_SMALL.contains(w) {
+            return true;
+        }
+        if DIR_LARGE.contains(w) {
+            return false;
+        }
+    }
+    true
+}
+
+/// The numbers to sort and the direction (true = ascending), if the prompt asks for sorting.
+pub fn sort_input(toks: &[Token]) -> Option<(Vec<i64>, bool)> {
+    let words: Vec<&str> = toks.iter().filter_map(Token::word).collect();
+    let dir = |w: &&str| DIR_SMALL.contains(w) || DIR_LARGE.contains(w);
+    let from_to = words
+        .windows(3)
+        .any(|w| dir(&w[0]) && w[1] == "to" && dir(&w[2]));
+    if !words.iter().any(|w| SORT_WORDS.contains(w)) && !from_to {
+        return None;
+    }
+    if toks.iter().any(|t| {
+        matches!(
+            t.tok,
+            Tok::Dec(_) | Tok::Big | Tok::Op('+' | '-' | '*' | '/' | '=')
+        )
+    }) {
+        return None;
+    }
+    let best = number_runs(toks)
+        .into_iter()
+        .fold(None, |acc: Option<Vec<i64>>, r| match acc {
+            Some(a) if a.len() > r.len() => Some(a),
+            _ => Some(r),
+        })?;
+    if best.len() < 2 || best.len() > 20 || best.iter().any(|v| v.abs() > LIMIT) {
+        return None;
+    }
+    Some((best, ascending(toks)))
+}
+
+/// The two numbers, whether the larger is wanted, and the answer word, for a comparison prompt.
+pub fn compare_input(toks: &[Token]) -> Option<(i64, i64, bool, &'static str)> {
+    if toks.iter().any(|t| {
+        matches!(
+            t.tok,
+            Tok::Dec(_) | Tok::Big | Tok::Op('+' | '-' | '*' | '/' | '=')
+        )
+    }) {
+        return None;
+    }
+    if toks.iter().any(|t| {
+        t.is_any_word(&[
+            "plus",
+            "minus",
+            "times",
+            "add",
+            "subtract",
+            "multiply",
+            "x",
+            "sum",
+            "difference",
+            "product",
+        ])
+    }) {
+        return None;
+    }
+    let idx: Vec<usize> = toks
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| t.num().is_some())
+        .map(|(i, _)| i)
+        .collect();
+    if idx.len() != 2 {
+        return None;
+    }
+    let (i, j) = (idx[0], idx[1]);
+    let (a, b) = (toks[i].num()?, toks[j].num()?);
+    if a.abs() > LIMIT || b.abs() > LIMIT {
+        return None;
+    }
+    // "5 more than 3" is arithmetic, unless asked as "is 5 more than 3" / "which ...".
+    let between: Vec<&str> = toks[i + 1..j].iter().filter_map(Token::word).collect();
+    let first = toks.first().and_then(Token::word);
+    if between.contains(&"than")
+        && between
+            .iter()
+            .any(|w| matches!(*w, "more" | "less" | "fewer"))
+        && !matches!(first, Some("is" | "which" | "are"))
+    {
+        return None;
+    }
+    for w in toks.iter().filter_map(Token::word) {
+        match w {
+            "bigger" | "biggest" => return Some((a, b, true, "bigger")),
+            "greater" | "greatest" => return Some((a, b, true, "greater")),
+            "larger" | "largest" | "higher" | "highest" | "max" | "maximum" | "more" | "most" => {
+                return Some((a, b, true, "larger"));
+            }
+            w if CMP_SMALL.contains(&w) => return Some((a, b, false, "smaller")),
+            _ => {}
+        }
+    }
+    if toks.iter().any(|t| t.is_word("compare")) {
+        return Some((a, b, true, "larger"));
+    }
+    None
+}
+
+pub fn parse(prompt: &str, toks: &[Token]) -> Option<Problem> {
+    if let Some((nums, asc)) = sort_input(toks) {
+        return Some(solve_sort(prompt.to_string(), &nums, asc));
+    }
+    let (a, b, max, word) = compare_input(toks)?;
+    Some(solve_compare(prompt.to_string(), a, b, max, word))
+}
+
+// ---------------------------------------------------------------- answers and traces
+
+/// A comparison answer is right if it names the expected number last ("The bigger number is 54.")
+/// or states a true comparison of the expected number with the other one ("54 is bigger than 45",
+/// "45 < 54").
+pub fn verify_compare(want: i64, text: &str) -> bool {
+    let toks = tokenize(text);
+    let mut found: Option<bool> = None;
+    for i in 0..toks.len() {
+        let Some(a) = toks[i].num() else { continue };
+        let mut j = i + 1;
+        if toks.get(j).is_some_and(|t| t.is_word("is")) {
+            j += 1;
+        }
+        let than = toks.get(j + 1).is_some_and(|t| t.is_word("than"));
+        let dir = match toks.get(j) {
+            Some(t) if t.is_any_word(ANS_LARGE) && than => Some(('>', j + 2)),
+            Some(t) if t.is_any_word(ANS_SMALL) && than => Some(('<', j + 2)),
+            Some(t) if t.is_op('>') => Some(('>', j + 1)),
+            Some(t) if t.is_op('<') => Some(('<', j + 1)),
+            _ => None,
+        };
+        let b = dir.and_then(|(_, k)| toks.get(k).and_then(Token::num));
+        if let (Some((d, _)), Some(b)) = (dir, b) {
+            let truth = if d == '>' { a > b } else { a < b };
+            found = Some(truth && (want == a || want == b));
+        }
+    }
+    found.unwrap_or_else(|| last_integer(text) == Some(want))
+}
+
+/// Comparison: the last relation must compare the two numbers. Sorting: every pick must be the
+/// smallest (largest) of exactly what is left, the final chain must be the expected order, and
+/// the count check must match.
+pub fn check_trace(p: &Problem, lines: &[Line]) -> Result<(), String> {
+    let toks = tokenize(&p.prompt);
+    match &p.expected {
+        Expected::Integer(_) => {
+            let (a, b, _, _) = compare_input(&toks).ok_or("not a comparison prompt")?;
+            let last = lines
+                .iter()
+                .flat_map(|l| l.rels.iter())
+                .last()
+                .ok_or("no comparison in the trace")?;
+            let (l, r) = (last.lhs, last.rhs);
+            if (l, r) == (a as i128, b as i128) || (l, r) == (b as i128, a as i128) {
+                Ok(())
+            } else {
+                Err(format!(
+                    "the last comparison is {l} {} {r}, not between {a} and {b}",
+                    last.op
+                ))
+            }
+        }
+        Expected::Sorted(want) => {
+            let (input, asc) = sort_input(&toks).ok_or("not a sorting prompt")?;
+            let mut rest = input.clone();
+            let (mut chain_ok, mut check_ok) = (false, false);
+            for line in lines {
+                let first = line.first_word();
+                let second = line.toks.get(1).and_then(Token::word);
+                if matches!(first, Some("smallest" | "largest")) && second == Some("of") {
+                    if (first == Some("smallest")) != asc {
+                        return Err(format!("wrong direction in `{}`", line.text));
+                    }
+                    let colon = line
+                        .toks
+                        .iter()
+                        .position(|t| t.is_punct(':'))
+                        .ok_or("pick without a colon")?;
+                    let list = numbers(&line.toks[..colon]);
+                    let picked = numbers(&line.toks[colon..]);
+                    if list != rest || picked.len() != 1 {
+                        return Err(format!(
+                            "`{}` does not list what is left ({})",
+                            line.text,
+                            join(&rest)
+                        ));
+                    }
+                    let best = if asc {
+                        rest.iter().min()
+                    } else {
+                        rest.iter().max()
+                    }
+                    .copied();
+                    if best != Some(picked[0]) {
+                        return Err(format!("wrong pick in `{}`", line.text));
+                    }
+                    if let Some(i) = rest.iter().position(|v| *v == picked[0]) {
+                        rest.remove(i);
+                    }
+                } else if first == Some("only") {
+                    if numbers(&line.toks) != rest {
+                        return Err(format!("`{}` but {} is left", line.text, join(&rest)));
+                    }
+                } else if first == Some("so") {
+                    let mut chain: Vec<i128> =
+                        line.rels.first().map(|r| vec![r.lhs]).unwrap_or_default();
+                    chain.extend(line.rels.iter().map(|r| r.rhs));
+                    if want.len() == 1 {
+                        chain = numbers(&line.toks).into_iter().map(i128::from).collect();
+                    }
+                    if chain != want.iter().map(|v| *v as i128).collect::<Vec<_>>() {
+                        return Err(format!(
+                            "the chain `{}` is not the expected order",
+                            line.text
+                        ));
+                    }
+                    chain_ok = true;
+                } else if line.is_check() {
+                    let n = numbers(&line.toks);
+                    if n.len() != 2 || n.iter().any(|c| *c as usize != input.len()) {
+                        return Err(format!("wrong count in `{}`", line.text));
+                    }
+                    check_ok = true;
+                }
+            }
+            if !chain_ok || !check_ok {
+                return Err("sorting trace lacks the final order or the count check".to_string());
+            }
+            Ok(())
+        }
+        Expected::Text(_) => Err("unexpected text result".to_string()),
+    }
+}

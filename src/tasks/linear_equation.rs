@@ -1,0 +1,234 @@
+//! (e) Linear equations `a·x + b = c` with an integer solution (negative ones included), a ≠ 0.
+//!
+//! Prompts write the equation in several shapes ("3x + 5 = 20", "4*x - 7 = -19", "5 + 3x = 20",
+//! "20 = 3x + 5", "-x + 3 = 5"). The trace restates it as `ax + b = c`, moves b across
+//! ("Subtract 5 from both sides: 3x = 20 - 5 = 15."), divides by a, and checks by substituting.
+
+use rand::Rng;
+
+use super::expr::{self, Line, Var};
+use super::text::{last_integer, tokenize, Token};
+use super::util::{pick, style, End};
+use super::{Expected, Family, Problem};
+
+const LIMIT: i128 = 1_000_000_000;
+
+const TEMPLATES: &[(&str, End)] = &[
+    ("{eq}", End::Bare),
+    ("Solve {eq}", End::Command),
+    ("solve for x: {eq}", End::Command),
+    ("Solve {eq} for x", End::Command),
+    ("Find x if {eq}", End::Command),
+    ("What is x if {eq}", End::Question),
+    ("If {eq}, what is x", End::Question),
+    ("{eq}, x = ?", End::Bare),
+    ("what's x in {eq}", End::Question),
+    ("Solve the equation {eq}", End::Command),
+    ("Find the value of x: {eq}", End::Command),
+    ("{eq}. Find x", End::Command),
+    ("x? {eq}", End::Bare),
+    ("Work out x when {eq}", End::Command),
+    ("Can you solve {eq}", End::Question),
+];
+
+pub fn generate<R: Rng + ?Sized>(rng: &mut R) -> Problem {
+    let a: i64 = if rng.random_bool(0.12) {
+        if rng.random_bool(0.5) {
+            1
+        } else {
+            -1
+        }
+    } else {
+        rng.random_range(2..=12) * if rng.random_bool(0.3) { -1 } else { 1 }
+    };
+    let x = rng.random_range(-15..=15);
+    let b = if a.abs() != 1 && rng.random_bool(0.15) {
+        0
+    } else {
+        loop {
+            let b = rng.random_range(-40..=40);
+            if b != 0 {
+                break b;
+            }
+        }
+    };
+    let c = a * x + b;
+    let eq = render_eq(rng, a, b, c);
+    let (t, end) = *pick(rng, TEMPLATES);
+    let prompt = style(rng, &t.replace("{eq}", &eq), end);
+    solve(prompt, a, b, c)
+}
+
+/// The equation as a person might type it.
+fn render_eq<R: Rng + ?Sized>(rng: &mut R, a: i64, b: i64, c: i64) -> String {
+    let term = match a {
+        1 => "x".to_string(),
+        -1 => "-x".to_string(),
+        _ => match rng.random_range(0..10) {
+            0..=5 => format!("{a}x"),
+            6..=7 => format!("{a}*x"),
+            8 => format!("{a}·x"),
+            _ => format!("{a} * x"),
+        },
+    };
+    let tight = rng.random_bool(0.25);
+    let (plus, minus, eq) = if tight {
+        ("+", "-", "=")
+    } else {
+        (" + ", " - ", " = ")
+    };
+    let side = if b == 0 {
+        term
+    } else if rng.random_bool(0.2) {
+        // Constant first: "5 + 3x", "9 - 2x".
+        match term.strip_prefix('-') {
+            Some(pos) => format!("{b}{minus}{pos}"),
+            None => format!("{b}{plus}{term}"),
+        }
+    } else if b > 0 {
+        format!("{term}{plus}{b}")
+    } else {
+        format!("{term}{minus}{}", -b)
+    };
+    if rng.random_bool(0.12) {
+        format!("{c}{eq}{side}")
+    } else {
+        format!("{side}{eq}{c}")
+    }
+}
+
+fn ax(a: i64) -> String {
+    match a {
+        1 => "x".to_string(),
+        -1 => "-x".to_string(),
+        _ => format!("{a}x"),
+    }
+}
+
+fn paren(v: i64) -> String {
+    if v < 0 {
+        format!("({v})")
+    } else {
+        v.to_string()
+    }
+}
+
+fn with_b(head: String, b: i64) -> String {
+    match b.signum() {
+        1 => format!("{head} + {b}"),
+        -1 => format!("{head} - {}", -b),
+        _ => head,
+    }
+}
+
+/// Solve `a·x + b = c`; the caller guarantees a ≠ 0 and that a divides c - b.
+pub fn solve(prompt: String, a: i64, b: i64, c: i64) -> Problem {
+    let r = c - b;
+    let x = if a != 0 { r / a } else { 0 };
+    let mut lines = vec![format!("{} = {c}", with_b(ax(a), b))];
+    if b > 0 {
+        lines.push(format!(
+            "Subtract {b} from both sides: {} = {c} - {b} = {r}.",
+            ax(a)
+        ));
+    } else if b < 0 {
+        lines.push(format!(
+            "Add {} to both sides: {} = {c} + {} = {r}.",
+            -b,
+            ax(a),
+            -b
+        ));
+    }
+    if a == -1 {
+        lines.push(format!("Multiply both sides by -1: x = {x}."));
+    } else if a != 1 {
+        lines.push(format!(
+            "Divide both sides by {a}: x = {r} ÷ {} = {x}.",
+            paren(a)
+        ));
+    } else if b == 0 {
+        lines.push(format!("x is already alone: x = {x}."));
+    }
+    let sub = match a {
+        1 => x.to_string(),
+        _ => format!("{a}·{}", paren(x)),
+    };
+    lines.push(format!("Check: {} = {c} ✓", with_b(sub, b)));
+    Problem {
+        family: Family::LinearEquation,
+        prompt,
+        thinking: lines.join("\n"),
+        answer: format!("x = {x}"),
+        expected: Expected::Integer(x),
+    }
+}
+
+/// Find an equation in x in the prompt. `None`: there is none. `Some(None)`: there is one, but its
+/// solution is not a whole number (or it is too large), so no family can take the prompt.
+pub fn parse(prompt: &str, toks: &[Token]) -> Option<Option<Problem>> {
+    for i in 0..toks.len() {
+        if !toks[i].is_op('=') {
+            continue;
+        }
+        let Some((l, r)) = expr::sides(toks, i, Var::Symbol) else {
+            continue;
+        };
+        let (Ok(l), Ok(r)) = (
+            expr::eval(&toks[l], Var::Symbol),
+            expr::eval(&toks[r], Var::Symbol),
+        ) else {
+            continue;
+        };
+        // a1·x + b1 = a2·x + b2  →  (a1 - a2)·x + b1 = b2, keeping the x side on the left.
+        let (a, b, c) = if r.a == 0 {
+            (l.a, l.b, r.b)
+        } else if l.a == 0 {
+            (r.a, r.b, l.b)
+        } else {
+            (l.a - r.a, l.b, r.b)
+        };
+        if a == 0 {
+            continue;
+        }
+        if a.abs() > LIMIT || b.abs() > LIMIT || c.abs() > LIMIT || (c - b) % a != 0 {
+            return Some(None);
+        }
+        return Some(Some(solve(
+            prompt.to_string(),
+            a as i64,
+            b as i64,
+            c as i64,
+        )));
+    }
+    None
+}
+
+/// The value an answer gives for x: the last `x = N`, else the last number.
+pub fn answer_value(text: &str) -> Option<i64> {
+    let toks = tokenize(text);
+    let mut found = None;
+    for w in toks.windows(3) {
+        if w[0].is_word("x") && w[1].is_op('=') && w[2].num().is_some() {
+            found = w[2].num();
+        }
+    }
+    found.or_else(|| last_integer(text))
+}
+
+/// The equation lines are already checked with x replaced by the solution; require that the trace
+/// states the equation and reaches `x = ...`.
+pub fn check_trace(lines: &[Line]) -> Result<(), String> {
+    let first = lines.first().ok_or("empty trace")?;
+    if !first.rels.iter().any(|r| r.op == '=') {
+        return Err("the trace does not start with the equation".to_string());
+    }
+    let solved = lines.iter().filter(|l| !l.is_check()).any(|l| {
+        l.toks
+            .windows(2)
+            .any(|w| w[0].is_word("x") && w[1].is_op('='))
+    });
+    if !solved {
+        return Err("the trace never reaches `x = ...`".to_string());
+    }
+    Ok(())
+}

@@ -1,0 +1,711 @@
+//! Tests for the problem families. `cargo test -- --nocapture examples` prints one example per family.
+
+use super::*;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
+fn parsed(prompt: &str) -> Problem {
+    match parse_prompt(prompt) {
+        Some(p) => p,
+        None => panic!("prompt not recognised: {prompt:?}"),
+    }
+}
+
+fn int(prompt: &str) -> i64 {
+    match parsed(prompt).expected {
+        Expected::Integer(v) => v,
+        other => panic!("{prompt:?} gave {other:?}"),
+    }
+}
+
+fn assert_trace_ok(p: &Problem) {
+    if let Err(e) = verify_trace(p) {
+        panic!(
+            "verify_trace failed: {e}\nprompt: {}\n{}\nanswer: {}",
+            p.prompt, p.thinking, p.answer
+        );
+    }
+}
+
+/// Wrong answers that `verify` must reject.
+fn wrong_answers(p: &Problem) -> Vec<String> {
+    match &p.expected {
+        Expected::Integer(v) => {
+            let mut out = vec![
+                format!("The answer is {}.", v + 1),
+                format!("The answer is {}.", v - 10),
+            ];
+            let s = v.to_string();
+            if let Some(i) = p.answer.rfind(&s) {
+                out.push(format!(
+                    "{}{}{}",
+                    &p.answer[..i],
+                    v + 1,
+                    &p.answer[i + s.len()..]
+                ));
+            }
+            out
+        }
+        Expected::Sorted(v) => {
+            let mut out = vec![];
+            let mut r = v.clone();
+            r.reverse();
+            if r != *v {
+                out.push(r.iter().map(i64::to_string).collect::<Vec<_>>().join(", "));
+            }
+            let mut short = v.clone();
+            short.pop();
+            out.push(
+                short
+                    .iter()
+                    .map(i64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            );
+            out
+        }
+        Expected::Text(_) => vec!["I like turtles.".to_string(), String::new()],
+    }
+}
+
+fn check_family(family: Family, seed: u64) {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    for i in 0..2000 {
+        let p = generate(family, &mut rng);
+        assert_eq!(p.family, family, "#{i}");
+        assert_trace_ok(&p);
+        let q = parsed(&p.prompt);
+        assert_eq!(q.family, family, "#{i} {:?}", p.prompt);
+        assert_eq!(q.expected, p.expected, "#{i} {:?}", p.prompt);
+        assert_trace_ok(&q);
+        assert!(verify(&p, &p.answer), "#{i}: {:?}", p.answer);
+        for w in wrong_answers(&p) {
+            assert!(
+                !verify(&p, &w),
+                "#{i}: wrong answer {w:?} accepted for {:?}",
+                p.prompt
+            );
+        }
+        assert!(!p.thinking.contains("<think>"));
+        let lines = p.thinking.lines().count();
+        assert!(lines <= 14, "#{i}: {lines} lines\n{}", p.thinking);
+    }
+}
+
+#[test]
+fn add_sub_2000() {
+    check_family(Family::AddSub, 1);
+}
+
+#[test]
+fn multiply_2000() {
+    check_family(Family::Multiply, 2);
+}
+
+#[test]
+fn word_problem_2000() {
+    check_family(Family::WordProblem, 3);
+}
+
+#[test]
+fn compare_sort_2000() {
+    check_family(Family::CompareSort, 4);
+}
+
+#[test]
+fn linear_equation_2000() {
+    check_family(Family::LinearEquation, 5);
+}
+
+#[test]
+fn other_2000() {
+    check_family(Family::Other, 6);
+}
+
+#[test]
+fn generated_word_problems_parse_back_to_the_same_story_text() {
+    // Not only the value: the rebuilt trace should match, except when lowercasing lost the name.
+    let mut rng = ChaCha8Rng::seed_from_u64(33);
+    let mut same = 0;
+    for _ in 0..500 {
+        let p = generate(Family::WordProblem, &mut rng);
+        if parsed(&p.prompt).thinking == p.thinking {
+            same += 1;
+        }
+    }
+    assert!(same >= 480, "only {same}/500 traces rebuilt identically");
+}
+
+#[test]
+fn generation_is_deterministic() {
+    for f in Family::ALL {
+        let a: Vec<String> = {
+            let mut rng = ChaCha8Rng::seed_from_u64(9);
+            (0..50).map(|_| generate(f, &mut rng).prompt).collect()
+        };
+        let b: Vec<String> = {
+            let mut rng = ChaCha8Rng::seed_from_u64(9);
+            (0..50).map(|_| generate(f, &mut rng).prompt).collect()
+        };
+        assert_eq!(a, b);
+    }
+}
+
+#[test]
+fn family_names_round_trip() {
+    for f in Family::ALL {
+        assert_eq!(Family::from_name(f.name()), Some(f));
+        assert_eq!(
+            serde_json::to_string(&f).ok(),
+            Some(format!("\"{}\"", f.name()))
+        );
+    }
+    assert_eq!(Family::from_name("Compare-Sort"), Some(Family::CompareSort));
+    assert_eq!(Family::from_name("division"), None);
+}
+
+#[test]
+fn generate_any_follows_the_mix() {
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    let n = 20000;
+    let mut counts = std::collections::HashMap::new();
+    for _ in 0..n {
+        *counts.entry(generate_any(&mut rng).family).or_insert(0u32) += 1;
+    }
+    assert_eq!(MIX.iter().map(|(_, s)| s).sum::<u32>(), 1000);
+    for (f, share) in MIX {
+        let got = counts.get(&f).copied().unwrap_or(0) as f64 / n as f64;
+        let want = share as f64 / 1000.0;
+        assert!((got - want).abs() < 0.015, "{}: {got} vs {want}", f.name());
+    }
+}
+
+// ---------------------------------------------------------------- add_sub
+
+#[test]
+fn spec_example_trace_for_347_plus_589() {
+    let p = parsed("What is 347 + 589?");
+    assert_eq!(p.family, Family::AddSub);
+    assert_eq!(
+        p.thinking,
+        "347 + 589\nUnits: 7 + 9 = 16, write 6, carry 1.\nTens: 4 + 8 + 1 = 13, write 3, carry 1.\n\
+         Hundreds: 3 + 5 + 1 = 9, write 9.\nSo 347 + 589 = 936.\nCheck: 936 - 589 = 347 ✓"
+    );
+    assert_eq!(p.answer, "347 + 589 = 936.");
+    assert_trace_ok(&p);
+}
+
+#[test]
+fn negative_results() {
+    let p = parsed("what's 347 minus 589");
+    assert_eq!(p.expected, Expected::Integer(-242));
+    assert!(p
+        .thinking
+        .contains("589 > 347, so compute 589 - 347 and make it negative."));
+    assert_trace_ok(&p);
+    assert_eq!(int("subtract 589 from 347"), -242);
+    assert_eq!(int("Take 589 away from 347."), -242);
+    assert_eq!(int("What is 589 less than 347?"), -242);
+    assert_eq!(int("0 - 99999"), -99999);
+    assert!(verify(&p, "347 - 589 = -242."));
+    assert!(!verify(&p, "347 - 589 = 242."));
+}
+
+#[test]
+fn borrows_across_zeros() {
+    let p = parsed("10000 - 1");
+    assert_eq!(p.expected, Expected::Integer(9999));
+    assert_eq!(p.thinking.matches("borrow").count(), 4);
+    assert_trace_ok(&p);
+    for (q, v) in [
+        ("1000 - 999", 1),
+        ("90000 - 12345", 77655),
+        ("1 - 10000", -9999),
+        ("100 - 100", 0),
+    ] {
+        let p = parsed(q);
+        assert_eq!(p.expected, Expected::Integer(v), "{q}");
+        assert_trace_ok(&p);
+    }
+}
+
+#[test]
+fn five_digit_sums_with_six_digits() {
+    let p = parsed("99999 + 99999");
+    assert_eq!(p.expected, Expected::Integer(199998));
+    assert!(p
+        .thinking
+        .contains("Ten-thousands: 9 + 9 + 1 = 19, write 19."));
+    assert_trace_ok(&p);
+    let p = parsed("Add 1 to 99999");
+    assert_eq!(p.expected, Expected::Integer(100000));
+    assert_trace_ok(&p);
+}
+
+#[test]
+fn add_sub_prompt_variants() {
+    for (q, v) in [
+        ("347+589", 936),
+        ("add 347 and 589", 936),
+        ("Calculate 347 plus 589.", 936),
+        ("What is the sum of 347 and 589?", 936),
+        ("what is 589 more than 347", 936),
+        ("347 + 589 = ?", 936),
+        ("347 -589", -242),
+        ("347-589", -242),
+        ("Compute 347 − 589", -242),
+        ("WHAT IS 12 + 30", 42),
+        ("5 + -3", 2),
+        ("5 - -3", 8),
+        ("what is the difference between 3 and 10", 7),
+    ] {
+        assert_eq!(int(q), v, "{q}");
+        assert_trace_ok(&parsed(q));
+    }
+}
+
+// ---------------------------------------------------------------- multiply
+
+#[test]
+fn multiplication_by_zero_and_one() {
+    for (q, v) in [
+        ("347 × 0", 0),
+        ("0 x 5", 0),
+        ("0*0", 0),
+        ("1 * 999", 999),
+        ("12 times 1", 12),
+        ("what is 7 x 8", 56),
+    ] {
+        let p = parsed(q);
+        assert_eq!(p.family, Family::Multiply, "{q}");
+        assert_eq!(p.expected, Expected::Integer(v), "{q}");
+        assert_trace_ok(&p);
+    }
+}
+
+#[test]
+fn multiplication_partial_products() {
+    let p = parsed("How much is 347 x 89?");
+    assert_eq!(p.expected, Expected::Integer(30883));
+    assert!(p.thinking.contains("so 347 × 9 = 3123."), "{}", p.thinking);
+    assert!(p.thinking.contains("347 × 80 = 27760"), "{}", p.thinking);
+    assert!(p.thinking.contains("Add: 3123 + 27760 = 30883."));
+    assert!(p.thinking.contains("Check: 30883 ÷ 89 = 347 ✓"));
+    assert_trace_ok(&p);
+    for (q, v) in [
+        ("multiply 12 by 34", 408),
+        ("What is the product of 305 and 407?", 124135),
+        ("999*999", 998001),
+        ("9 x 347", 3123),
+        ("12x34", 408),
+        ("347 × 300", 104100),
+        ("what's 100 times 100", 10000),
+    ] {
+        let p = parsed(q);
+        assert_eq!(p.expected, Expected::Integer(v), "{q}");
+        assert_trace_ok(&p);
+    }
+}
+
+// ---------------------------------------------------------------- linear equations
+
+#[test]
+fn linear_equations() {
+    for (q, x) in [
+        ("3x + 5 = 20", 5),
+        ("Solve 4*x - 7 = -19 for x", -3),
+        ("-2x + 9 = 1", 4),
+        ("solve 3x + 20 = 5", -5),
+        ("20 = 3x + 5", 5),
+        ("5 + 3x = 20", 5),
+        ("-x + 3 = 5", -2),
+        ("x - 4 = -10", -6),
+        ("x = 7", 7),
+        ("If 7x = -42, what is x?", -6),
+        ("3x+5=20, x = ?", 5),
+        ("2x + 3 = x + 10", 7),
+        ("SOLVE 3X + 5 = 20", 5),
+    ] {
+        let p = parsed(q);
+        assert_eq!(p.family, Family::LinearEquation, "{q}");
+        assert_eq!(p.expected, Expected::Integer(x), "{q}");
+        assert_trace_ok(&p);
+    }
+    let p = parsed("3x + 5 = 20");
+    assert_eq!(
+        p.thinking,
+        "3x + 5 = 20\nSubtract 5 from both sides: 3x = 20 - 5 = 15.\nDivide both sides by 3: x = 15 ÷ 3 = 5.\nCheck: 3·5 + 5 = 20 ✓"
+    );
+    assert!(
+        parse_prompt("2x = 5").is_none(),
+        "non-integer solutions are not ours"
+    );
+    assert!(verify(&p, "x = 5"));
+    assert!(verify(&p, "So x=5."));
+    assert!(!verify(&p, "x = 5.5"));
+    assert!(!verify(&p, "x = -5"));
+}
+
+// ---------------------------------------------------------------- compare and sort
+
+#[test]
+fn sorting_with_duplicates_and_negatives() {
+    let p = parsed("Sort these numbers: 5, -3, 12 (smallest first)");
+    assert_eq!(p.expected, Expected::Sorted(vec![-3, 5, 12]));
+    assert_trace_ok(&p);
+    let p = parsed("sort 3, -1, 3, -1, 0 descending");
+    assert_eq!(p.expected, Expected::Sorted(vec![3, 3, 0, -1, -1]));
+    assert!(
+        p.thinking.contains("So 3 = 3 > 0 > -1 = -1."),
+        "{}",
+        p.thinking
+    );
+    assert_trace_ok(&p);
+    assert!(verify(&p, "3, 3, 0, -1, -1"));
+    assert!(verify(&p, "Largest to smallest: 3, 3, 0, -1, -1."));
+    assert!(!verify(&p, "3, 0, -1"));
+    assert!(!verify(&p, "-1, -1, 0, 3, 3"));
+    for (q, want) in [
+        (
+            "Put these numbers in order from least to greatest: 10, -20, 0",
+            vec![-20, 0, 10],
+        ),
+        (
+            "Arrange these from highest to lowest: 4 -4 8",
+            vec![8, 4, -4],
+        ),
+        ("List from smallest to largest: 7, 7, 2", vec![2, 7, 7]),
+        ("sort 9 and 2", vec![2, 9]),
+    ] {
+        let p = parsed(q);
+        assert_eq!(p.expected, Expected::Sorted(want), "{q}");
+        assert_trace_ok(&p);
+    }
+}
+
+#[test]
+fn comparisons() {
+    for (q, v) in [
+        ("Which is bigger, 45 or 54?", 54),
+        ("which is smaller: -7 or 3", -7),
+        ("Which is larger, -345 or -352?", -345),
+        ("What is the maximum of 1000 and 999?", 1000),
+        ("min of 12 and -12", -12),
+        ("Is 45 or 54 less?", 45),
+        ("Which number is greater: 3456 or 3465", 3465),
+    ] {
+        let p = parsed(q);
+        assert_eq!(p.family, Family::CompareSort, "{q}");
+        assert_eq!(p.expected, Expected::Integer(v), "{q}");
+        assert_trace_ok(&p);
+    }
+    let p = parsed("Which is bigger, 45 or 54?");
+    assert!(verify(&p, "The bigger number is 54."));
+    assert!(verify(&p, "54 is bigger than 45."));
+    assert!(verify(&p, "45 < 54"));
+    assert!(!verify(&p, "45 is bigger than 54."));
+    assert!(!verify(&p, "The bigger number is 45."));
+    let p = parsed("Which is larger, -345 or -352?");
+    assert!(
+        p.thinking.contains("flipped: -345 > -352"),
+        "{}",
+        p.thinking
+    );
+}
+
+// ---------------------------------------------------------------- word problems and other
+
+#[test]
+fn hand_typed_word_problems() {
+    for (q, v) in [
+        (
+            "Tom has 12 apples. He buys 3 bags of 5 apples. How many apples does he have now?",
+            27,
+        ),
+        (
+            "Sara had 30 stickers. She lost 7 and then got 5 more. How many does she have?",
+            28,
+        ),
+        (
+            "There are 4 boxes with 6 cookies in each. The cookies are shared equally among 3 kids. How many does each kid get?",
+            8,
+        ),
+        (
+            "Bob has $50. He buys 3 books for 12 dollars each. How much money is left?",
+            14,
+        ),
+        (
+            "Ana has 10 marbles, then her friend gives her 14 more, then she shares them equally among 4 friends. How many does each friend get?",
+            6,
+        ),
+    ] {
+        let p = parsed(q);
+        assert_eq!(p.family, Family::WordProblem, "{q}");
+        assert_eq!(p.expected, Expected::Integer(v), "{q}\n{}", p.thinking);
+        assert_trace_ok(&p);
+    }
+    assert!(
+        parse_prompt("Tom has 12 apples. He shares them equally among 5 friends.").is_none(),
+        "inexact share"
+    );
+}
+
+#[test]
+fn other_prompts_and_unreadable_ones() {
+    for q in [
+        "hi",
+        "Write a poem about the sea",
+        "what's the capital of France?",
+        "who are you",
+    ] {
+        let p = parsed(q);
+        assert_eq!(p.family, Family::Other, "{q}");
+        assert!(p.answer.contains("Try '"), "{}", p.answer);
+        assert!(p.thinking.lines().count() <= 1);
+        assert_trace_ok(&p);
+    }
+    for q in [
+        "what is 2^10",
+        "divide 10 by 2",
+        "1 + 2 + 3",
+        "what is 2.5 + 1",
+        "12345678901234567890 + 1",
+        "",
+    ] {
+        assert!(parse_prompt(q).is_none(), "{q:?} should not be recognised");
+    }
+}
+
+// ---------------------------------------------------------------- answers and bad traces
+
+#[test]
+fn answer_parsing_is_robust() {
+    let p = parsed("What is 1000 + 234?");
+    assert!(verify(&p, "1000 + 234 = 1234."));
+    assert!(verify(&p, "The answer is 1,234"));
+    assert!(verify(&p, "It's 1234.0"));
+    assert!(!verify(&p, "1000 + 234 = 1233."));
+    assert!(!verify(&p, "no idea"));
+    assert!(!verify(&p, ""));
+    let p = parsed("12 - 20");
+    assert!(verify(&p, "12 - 20 = -8."));
+    assert!(!verify(&p, "12 - 20 = 8."));
+    let p = parsed("hello");
+    assert!(verify(&p, "I can only do arithmetic."));
+    assert!(!verify(&p, "Hello there!"));
+}
+
+#[test]
+fn verify_trace_rejects_bad_traces() {
+    let good = parsed("What is 347 + 589?");
+    let corrupt = |from: &str, to: &str| {
+        let mut p = good.clone();
+        assert!(p.thinking.contains(from), "{from}");
+        p.thinking = p.thinking.replacen(from, to, 1);
+        p
+    };
+    // A false equation, a wrong written digit, a wrong carry, a wrong final result, a false check.
+    for (from, to) in [
+        ("7 + 9 = 16", "7 + 9 = 17"),
+        ("write 6", "write 7"),
+        ("carry 1.\nTens", "carry 2.\nTens"),
+        ("So 347 + 589 = 936.", "So 347 + 589 = 937."),
+        ("Check: 936 - 589 = 347", "Check: 936 - 589 = 348"),
+    ] {
+        assert!(
+            verify_trace(&corrupt(from, to)).is_err(),
+            "{from} -> {to} accepted"
+        );
+    }
+    let mut p = good.clone();
+    p.answer = "347 + 589 = 937.".to_string();
+    assert!(verify_trace(&p).is_err());
+    let mut p = good.clone();
+    p.expected = Expected::Integer(937);
+    assert!(verify_trace(&p).is_err());
+    let mut p = good.clone();
+    p.thinking = p
+        .thinking
+        .lines()
+        .filter(|l| !l.starts_with("Check"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(verify_trace(&p).is_err(), "a missing check is rejected");
+
+    let good = parsed("What is 347 × 89?");
+    let mut p = good.clone();
+    p.thinking = p.thinking.replacen("write 2 carry 4", "write 3 carry 4", 1);
+    assert!(verify_trace(&p).is_err());
+    let mut p = good.clone();
+    p.thinking = p
+        .thinking
+        .replacen("so 347 × 9 = 3123", "so 347 × 9 = 3124", 1);
+    assert!(verify_trace(&p).is_err());
+
+    let good = parsed("solve 3x + 5 = 20");
+    let mut p = good.clone();
+    p.thinking = p
+        .thinking
+        .replacen("3x = 20 - 5 = 15", "3x = 20 - 5 = 16", 1);
+    assert!(verify_trace(&p).is_err());
+
+    let good = parsed("sort 5, -3, 12, 0");
+    let mut p = good.clone();
+    p.thinking = p
+        .thinking
+        .replacen("Smallest of 5, 12, 0: 0.", "Smallest of 5, 12, 0: 5.", 1);
+    assert!(verify_trace(&p).is_err(), "{}", p.thinking);
+    let mut p = good.clone();
+    p.thinking = p
+        .thinking
+        .replacen("Smallest of 5, 12, 0", "Smallest of 5, 12", 1);
+    assert!(verify_trace(&p).is_err());
+
+    let good =
+        parsed("Tom has 12 apples. He buys 3 bags of 5 apples. How many apples does he have now?");
+    let mut p = good.clone();
+    p.thinking = p.thinking.replacen("3 × 5 = 15", "3 × 5 = 16", 1);
+    assert!(verify_trace(&p).is_err());
+}
+
+// ---------------------------------------------------------------- examples
+
+#[test]
+fn examples() {
+    let mut rng = ChaCha8Rng::seed_from_u64(2024);
+    for f in Family::ALL {
+        let p = generate(f, &mut rng);
+        println!(
+            "=== {} ===\nPROMPT: {}\nTHINKING:\n{}\nANSWER: {}\n",
+            f.name(),
+            p.prompt,
+            p.thinking,
+            p.answer
+        );
+    }
+    println!("=== mean trace length over 1000 problems (characters; lines) ===");
+    for f in Family::ALL {
+        let mut rng = ChaCha8Rng::seed_from_u64(99);
+        let (mut chars, mut lines, mut max) = (0usize, 0usize, 0usize);
+        for _ in 0..1000 {
+            let p = generate(f, &mut rng);
+            let c = p.thinking.chars().count();
+            chars += c;
+            max = max.max(c);
+            lines += p.thinking.lines().count();
+        }
+        println!(
+            "{:16} {:6.1} chars (max {max}), {:4.1} lines",
+            f.name(),
+            chars as f64 / 1000.0,
+            lines as f64 / 1000.0
+        );
+    }
+}
+
+#[test]
+fn random_prompts_never_panic_and_rebuilt_problems_verify() {
+    use rand::Rng;
+    const WORDS: &[&str] = &[
+        "what",
+        "is",
+        "plus",
+        "minus",
+        "times",
+        "x",
+        "X",
+        "sort",
+        "which",
+        "bigger",
+        "smaller",
+        "has",
+        "apples",
+        "he",
+        "she",
+        "buys",
+        "bags",
+        "of",
+        "gives",
+        "away",
+        "shares",
+        "equally",
+        "among",
+        "friends",
+        "and",
+        "then",
+        "solve",
+        "for",
+        "each",
+        "more",
+        "less",
+        "than",
+        "from",
+        "subtract",
+        "add",
+        "to",
+        "dollars",
+        "$",
+        "the",
+        "sum",
+        "product",
+        "difference",
+        "Tom",
+        "Mia",
+        "loses",
+        "sells",
+        "How",
+        "many",
+        "are",
+        "left",
+        "order",
+        "largest",
+        "first",
+        "max",
+        "multiply",
+        "by",
+        "take",
+        "compare",
+        "write",
+    ];
+    const SYMS: &[&str] = &[
+        "+", "-", "*", "×", "÷", "/", "=", "(", ")", "<", ">", ",", ".", "?", ":", "−", "·", "✓",
+    ];
+    let mut rng = ChaCha8Rng::seed_from_u64(77);
+    let mut recognised = 0;
+    for _ in 0..30000 {
+        let n = rng.random_range(1..=12);
+        let mut s = String::new();
+        for _ in 0..n {
+            match rng.random_range(0..10) {
+                0..=3 => {
+                    let v: i64 = match rng.random_range(0..10) {
+                        0 => rng.random_range(-1_000_000_000_000..=1_000_000_000_000),
+                        1..=3 => rng.random_range(-99..=99),
+                        _ => rng.random_range(0..=99999),
+                    };
+                    s.push_str(&v.to_string());
+                }
+                4..=6 => s.push_str(WORDS[rng.random_range(0..WORDS.len())]),
+                _ => s.push_str(SYMS[rng.random_range(0..SYMS.len())]),
+            }
+            if rng.random_bool(0.7) {
+                s.push(' ');
+            }
+        }
+        if let Some(p) = parse_prompt(&s) {
+            recognised += 1;
+            if let Err(e) = verify_trace(&p) {
+                panic!("{s:?} -> {:?}: {e}\n{}", p.family, p.thinking);
+            }
+            assert!(verify(&p, &p.answer), "{s:?}");
+        }
+    }
+    assert!(recognised > 1000, "only {recognised} recognised");
+}
+
+#[test]
+fn operator_soup_is_not_recognised() {
+    for q in ["35 · ·27", "order 5 + 3 - 2", "3 + * 4"] {
+        assert!(parse_prompt(q).is_none(), "{q:?}");
+    }
+}
