@@ -73,4 +73,20 @@ pub enum Error {
 
     #[error("{name}: {reason}")]
     InvalidArgument { name: &'static str, reason: String },
+
+    #[error("no usable GPU adapter: {reason}")]
+    NoGpuAdapter { reason: String },
+
+    #[error(
+        "`{tensor}` is {bytes} bytes, more than the GPU binds at once \
+         (maxStorageBufferBindingSize / maxBufferSize: {limit} bytes)"
+    )]
+    BufferTooLarge {
+        tensor: String,
+        bytes: u64,
+        limit: u64,
+    },
+
+    #[error("GPU: {reason}")]
+    Gpu { reason: String },
 }

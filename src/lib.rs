@@ -7,29 +7,37 @@
 //! the alternatives the model considered.
 //!
 //! It is not a training framework, nor a general tensor library: the forward pass is written out
-//! for one family of decoder-only transformers, in plain f32 on the CPU (the reference).
+//! for one family of decoder-only transformers, in plain f32 on the CPU (the reference) and as
+//! WGSL compute shaders on a GPU (WebGPU in the browser, Vulkan on native, through `wgpu`).
 //!
 //! ## Map
 //! - [`model`]: the files of a model folder — config, weights, tokenizer, chat template.
 //! - [`cpu`]: the reference forward pass and its KV cache.
-//! - [`engine`]: a loaded model and the `Backend` trait every backend implements.
+//! - [`gpu`]: the same forward pass on a GPU (`shaders/*.wgsl`), reducing each step's logits to
+//!   top-k, log-sum-exp and entropy on the device.
+//! - [`engine`]: a loaded model, the `Backend` trait every backend implements, and the choice
+//!   between them (`--backend cpu|gpu|auto`).
 //! - [`generate`]: the one generate loop and its events; [`sampler`]: from logits to a token;
 //!   [`reasoning`]: which tokens are thinking and which are the answer.
 //! - [`tasks`]: the problem families the shipped model is trained on — generator, step-by-step
 //!   solver, prompt parser and verifier (used by `data`, `eval` and the page).
 //! - [`error`]: the one error type.
+//! - `web` (wasm32 only): the JavaScript surface the page's Web Worker calls.
 
 pub mod clock;
 pub mod cpu;
 pub mod engine;
 pub mod error;
 pub mod generate;
+pub mod gpu;
 pub mod model;
 pub mod reasoning;
 pub mod sampler;
 pub mod tasks;
+#[cfg(target_arch = "wasm32")]
+pub mod web;
 
-pub use engine::{Backend, Engine};
+pub use engine::{AnyBackend, Backend, BackendChoice, Engine};
 pub use error::{Error, Result};
 pub use generate::{CancelHandle, Event, GenerateOptions, Generation};
 pub use model::{Message, ModelFiles};

@@ -12,7 +12,9 @@ use serde::Serialize;
 use tiny_reasoner::clock::now_ms;
 use tiny_reasoner::generate::{Event, GenerateOptions};
 use tiny_reasoner::tasks::{self, Family, Problem};
-use tiny_reasoner::{Engine, Error, Message, ModelFiles, Result};
+use tiny_reasoner::{AnyBackend, BackendChoice, Engine, Error, Message, ModelFiles, Result};
+
+use super::BackendArg;
 
 #[derive(Args)]
 pub struct EvalArgs {
@@ -32,9 +34,13 @@ pub struct EvalArgs {
     /// One JSON object instead of a table.
     #[arg(long)]
     json: bool,
-    /// Worker threads, each with its own copy of the model (default: the number of cores).
+    /// Worker threads, each with its own copy of the model (default: the number of cores; one
+    /// on the GPU, which runs one step at a time anyway).
     #[arg(long)]
     threads: Option<usize>,
+    /// Where the network runs.
+    #[arg(long, value_enum, default_value_t = BackendArg::Auto)]
+    backend: BackendArg,
 }
 
 #[derive(Default, Serialize)]
@@ -78,12 +84,16 @@ pub fn eval(args: EvalArgs) -> Result<()> {
                 .collect::<Vec<_>>()
         })
         .collect();
-    let threads = args
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-        .max(1);
     let files = ModelFiles::dir(&args.model);
-    Engine::load_cpu(&files)?; // fail early, once, with the loader's error
+    // Fail early, once, with the loader's error; this engine becomes the first worker's.
+    let first = pollster::block_on(Engine::load(&files, args.backend.into()))?;
+    let on_gpu = matches!(first.backend, AnyBackend::Gpu(_));
+    let threads = match (on_gpu, args.threads) {
+        (true, _) => 1,
+        (false, Some(n)) => n.max(1),
+        (false, None) => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
+    let mut first = Some(first);
     let started = now_ms();
     let done = std::sync::atomic::AtomicUsize::new(0);
     let progress = |finished: usize| {
@@ -107,8 +117,12 @@ pub fn eval(args: EvalArgs) -> Result<()> {
             .iter()
             .map(|chunk| {
                 let (files, done, progress, args) = (&files, &done, &progress, &args);
+                let first = first.take();
                 scope.spawn(move || -> Result<Vec<Outcome>> {
-                    let mut engine = Engine::load_cpu(files)?;
+                    let mut engine = match first {
+                        Some(engine) => engine,
+                        None => pollster::block_on(Engine::load(files, BackendChoice::Cpu))?,
+                    };
                     chunk
                         .iter()
                         .map(|p| {
@@ -151,11 +165,7 @@ pub fn eval(args: EvalArgs) -> Result<()> {
 }
 
 /// Greedy reply to one problem, checked by its family's verifier.
-fn solve(
-    engine: &mut Engine<tiny_reasoner::cpu::CpuModel>,
-    problem: &Problem,
-    args: &EvalArgs,
-) -> Result<Outcome> {
+fn solve(engine: &mut Engine<AnyBackend>, problem: &Problem, args: &EvalArgs) -> Result<Outcome> {
     let options = GenerateOptions {
         max_tokens: args.max_tokens,
         enable_thinking: Some(!args.no_think),

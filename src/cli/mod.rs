@@ -1,12 +1,14 @@
 //! `tiny-reasoner <command>`: each subcommand in its own file.
 
+mod bench;
 mod data;
 mod eval;
 mod run;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
+use tiny_reasoner::BackendChoice;
 
 #[derive(Parser)]
 #[command(
@@ -27,6 +29,30 @@ enum Command {
     Data(data::DataArgs),
     /// Greedy accuracy on fresh problems of every task family.
     Eval(eval::EvalArgs),
+    /// Prefill and decode speed of a backend, and what one decoded token costs it.
+    Bench(bench::BenchArgs),
+}
+
+/// `--backend`: where the network runs.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum BackendArg {
+    /// The reference forward pass on the CPU.
+    Cpu,
+    /// WGSL shaders through wgpu (Vulkan; Mesa's lavapipe where there is no GPU).
+    Gpu,
+    /// A hardware GPU if there is one, else the CPU (a software adapter such as lavapipe is
+    /// exact but slower than the CPU backend, so it is used only when asked for).
+    Auto,
+}
+
+impl From<BackendArg> for BackendChoice {
+    fn from(arg: BackendArg) -> BackendChoice {
+        match arg {
+            BackendArg::Cpu => BackendChoice::Cpu,
+            BackendArg::Gpu => BackendChoice::Gpu,
+            BackendArg::Auto => BackendChoice::Auto,
+        }
+    }
 }
 
 pub fn main() -> ExitCode {
@@ -35,6 +61,7 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run::run(args),
         Command::Data(args) => data::data(args),
         Command::Eval(args) => eval::eval(args),
+        Command::Bench(args) => bench::bench(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

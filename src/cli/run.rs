@@ -10,6 +10,8 @@ use tiny_reasoner::reasoning::Phase;
 use tiny_reasoner::sampler::SamplerConfig;
 use tiny_reasoner::{Engine, Error, Message, ModelFiles, Result};
 
+use super::BackendArg;
+
 #[derive(Args)]
 pub struct RunArgs {
     /// Model folder in Hugging Face layout (config.json, model.safetensors, tokenizer.json, …).
@@ -41,13 +43,19 @@ pub struct RunArgs {
     /// A JSON file with the conversation: [{"role": "user", "content": "…"}, …].
     #[arg(long)]
     messages: Option<PathBuf>,
+    /// Where the network runs.
+    #[arg(long, value_enum, default_value_t = BackendArg::Auto)]
+    backend: BackendArg,
     /// The user's message (appended after --messages, if both are given).
     prompt: Option<String>,
 }
 
 pub fn run(args: RunArgs) -> Result<()> {
     let messages = conversation(&args)?;
-    let mut engine = Engine::load_cpu(&ModelFiles::dir(&args.model))?;
+    let mut engine = pollster::block_on(Engine::load(
+        &ModelFiles::dir(&args.model),
+        args.backend.into(),
+    ))?;
     let options = GenerateOptions {
         sampler: sampler_config(&args, &engine.info.generation),
         max_tokens: args.max_tokens,

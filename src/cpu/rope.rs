@@ -46,6 +46,12 @@ impl Rope {
         Rope { inv_freq }
     }
 
+    /// The rotation frequencies (head_dim / 2), any scaling applied: the GPU backend uploads
+    /// them as they are, so both backends rotate by the same angles.
+    pub fn inv_freq(&self) -> &[f32] {
+        &self.inv_freq
+    }
+
     /// Rotates every head of `x` (n_heads · head_dim) in place for position `pos`.
     pub fn apply(&self, x: &mut [f32], pos: usize) {
         let half = self.inv_freq.len();
