@@ -1,0 +1,226 @@
+//! `cargo xtask build-web`: the wasm engine, the page and a model, assembled into dist/ — a
+//! folder any static host serves unchanged.
+//!
+//! ```text
+//! dist/index.html, *.js, style.css     www/ as is
+//! dist/pkg/tiny_reasoner.js, *_bg.wasm wasm-bindgen --target web, then wasm-opt -Oz
+//! dist/models/<name>/…                 the model files (Hugging Face layout)
+//! dist/models/default.json             which model that is, its files, sizes and versions
+//! ```
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::{run_command, target_dir};
+
+/// The model the page loads first: the first of these folders that holds a model. The shipped
+/// model once it is trained, else the tiny random checkpoint the tests use.
+const PAGE_MODELS: [PageModel; 2] = [
+    PageModel {
+        dir: "models/tiny-reasoner",
+        label: "tiny-reasoner",
+        note: "the shipped model, trained on the task families",
+    },
+    PageModel {
+        dir: "tests/fixtures/qwen3-tiny",
+        label: "qwen3-tiny (test fixture)",
+        note: "random weights: its replies are gibberish by design, the shipped model is not trained yet",
+    },
+];
+
+struct PageModel {
+    dir: &'static str,
+    label: &'static str,
+    note: &'static str,
+}
+
+/// What a model folder contributes to the page (Hugging Face layout; the fixtures' reference
+/// outputs and other extras stay behind).
+fn is_model_file(name: &str) -> bool {
+    matches!(
+        name,
+        "config.json"
+            | "generation_config.json"
+            | "tokenizer.json"
+            | "tokenizer_config.json"
+            | "special_tokens_map.json"
+            | "chat_template.jinja"
+            | "model.safetensors.index.json"
+    ) || name.ends_with(".safetensors")
+}
+
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask/ sits in the workspace root")
+        .to_path_buf()
+}
+
+pub fn dist_dir() -> PathBuf {
+    root().join("dist")
+}
+
+pub fn build_web(optimize: bool) -> Result<(), String> {
+    let root = root();
+    let pkg = target_dir().join("web-pkg");
+    let setup_hint = " (scripts/setup.sh installs the tools)";
+
+    // 1. The engine as wasm.
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    run_command(
+        Command::new(cargo)
+            .args(["build", "--release", "--target", "wasm32-unknown-unknown"])
+            .args(["--package", "tiny-reasoner", "--lib"])
+            .current_dir(&root),
+        "",
+    )?;
+    let wasm = target_dir().join("wasm32-unknown-unknown/release/tiny_reasoner.wasm");
+
+    // 2. Its JS bindings, as an ES module the worker imports.
+    let _ = fs::remove_dir_all(&pkg);
+    run_command(
+        Command::new("wasm-bindgen")
+            .args(["--target", "web", "--no-typescript", "--out-dir"])
+            .arg(&pkg)
+            .arg(&wasm),
+        setup_hint,
+    )?;
+
+    // 3. Smaller: -Oz, with the features rustc's wasm32 target emits by default.
+    let bg = pkg.join("tiny_reasoner_bg.wasm");
+    if optimize {
+        let wasm_opt = root.join("node_modules/.bin/wasm-opt");
+        run_command(
+            Command::new(&wasm_opt)
+                .args(["-Oz", "--strip-debug", "--strip-producers"])
+                .args([
+                    "--enable-bulk-memory",
+                    "--enable-mutable-globals",
+                    "--enable-nontrapping-float-to-int",
+                    "--enable-sign-ext",
+                    "--enable-multivalue",
+                    "--enable-reference-types",
+                ])
+                .arg(&bg)
+                .arg("-o")
+                .arg(&bg),
+            setup_hint,
+        )?;
+    }
+
+    // 4. dist/: the page, the engine, the model.
+    let dist = dist_dir();
+    if dist.exists() {
+        fs::remove_dir_all(&dist).map_err(|e| format!("{}: {e}", dist.display()))?;
+    }
+    copy_dir(&root.join("www"), &dist, &|name| name != "README.md")?;
+    copy_dir(&pkg, &dist.join("pkg"), &|name| {
+        name.ends_with(".js") || name.ends_with(".wasm")
+    })?;
+    let model = PAGE_MODELS
+        .iter()
+        .find(|m| has_model(&root.join(m.dir)))
+        .ok_or("no model for the page: neither models/tiny-reasoner nor the fixture exists")?;
+    let name = Path::new(model.dir)
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("model");
+    let model_dist = dist.join("models").join(name);
+    let files = copy_dir(&root.join(model.dir), &model_dist, &is_model_file)?;
+    write_manifest(
+        &dist.join("models/default.json"),
+        model,
+        name,
+        &model_dist,
+        &files,
+    )?;
+
+    let size = fs::metadata(dist.join("pkg/tiny_reasoner_bg.wasm"))
+        .map(|m| m.len())
+        .unwrap_or(0);
+    println!(
+        "Built {} (wasm {:.2} MB, model {} from {})",
+        dist.display(),
+        size as f64 / 1e6,
+        model.label,
+        model.dir
+    );
+    Ok(())
+}
+
+fn has_model(dir: &Path) -> bool {
+    dir.join("config.json").is_file()
+        && (dir.join("model.safetensors").is_file()
+            || dir.join("model.safetensors.index.json").is_file())
+}
+
+/// Copies the files of `from` (not recursing) that `keep` accepts; returns their names, sorted.
+fn copy_dir(from: &Path, to: &Path, keep: &dyn Fn(&str) -> bool) -> Result<Vec<String>, String> {
+    let io = |path: &Path, e: std::io::Error| format!("{}: {e}", path.display());
+    fs::create_dir_all(to).map_err(|e| io(to, e))?;
+    let mut names = Vec::new();
+    for entry in fs::read_dir(from).map_err(|e| io(from, e))? {
+        let entry = entry.map_err(|e| io(from, e))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if entry.path().is_file() && keep(&name) {
+            fs::copy(entry.path(), to.join(&name)).map_err(|e| io(&entry.path(), e))?;
+            names.push(name);
+        }
+    }
+    names.sort();
+    Ok(names)
+}
+
+/// `models/default.json`: the page learns which model it loads and which files to fetch (a static
+/// host lists no folders). `base` is relative to the manifest; `version` changes with the content,
+/// so a cached copy is never stale.
+fn write_manifest(
+    path: &Path,
+    model: &PageModel,
+    name: &str,
+    dir: &Path,
+    files: &[String],
+) -> Result<(), String> {
+    let mut entries = Vec::new();
+    for file in files {
+        let bytes = fs::read(dir.join(file)).map_err(|e| format!("{file}: {e}"))?;
+        entries.push(format!(
+            "    {{ \"name\": {}, \"size\": {}, \"version\": \"{:016x}\" }}",
+            json_string(file),
+            bytes.len(),
+            fnv1a(&bytes)
+        ));
+    }
+    let json = format!(
+        "{{\n  \"name\": {},\n  \"label\": {},\n  \"note\": {},\n  \"source\": {},\n  \"base\": {},\n  \"files\": [\n{}\n  ]\n}}\n",
+        json_string(name),
+        json_string(model.label),
+        json_string(model.note),
+        json_string(model.dir),
+        json_string(&format!("{name}/")),
+        entries.join(",\n")
+    );
+    fs::write(path, json).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// 64-bit FNV-1a: a content fingerprint for cache busting, not a security check.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+fn json_string(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
