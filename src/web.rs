@@ -21,7 +21,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::engine::{AnyBackend, BackendChoice, Engine};
 use crate::generate::{CancelHandle, GenerateOptions, Generation};
-use crate::model::{GenerationConfig, Message, ModelFiles};
+use crate::model::{Message, ModelFiles};
 use crate::sampler::SamplerConfig;
 use crate::tasks::{self, Expected, Family};
 
@@ -144,7 +144,7 @@ impl WebEngine {
     pub fn info(&self) -> std::result::Result<JsValue, JsError> {
         let engine = self.engine.try_borrow().map_err(|_| busy())?;
         let (c, tokenizer) = (&engine.info.config, &engine.info.tokenizer);
-        let defaults = sampling_defaults(&engine.info.generation);
+        let defaults = engine.info.generation.sampler_defaults();
         to_js(&ModelSummary {
             backend: engine.backend.name(),
             architecture: format!("{:?}", c.architecture).to_lowercase(),
@@ -179,7 +179,7 @@ impl WebEngine {
                 .map_err(|e| JsError::new(&format!("options: {e}")))?
         };
         let engine = self.engine.try_borrow().map_err(|_| busy())?;
-        let defaults = sampling_defaults(&engine.info.generation);
+        let defaults = engine.info.generation.sampler_defaults();
         let options = GenerateOptions {
             sampler: SamplerConfig {
                 temperature: options.temperature.unwrap_or(defaults.temperature),
@@ -292,20 +292,6 @@ pub fn example_prompts(seed: u32) -> std::result::Result<JsValue, JsError> {
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
-
-/// Sampling defaults from `generation_config.json`, as `tiny-reasoner run` reads them: greedy
-/// unless `do_sample`; when sampling, temperature 1, top-k 50, top-p 1 where the file is silent.
-fn sampling_defaults(generation: &GenerationConfig) -> SamplerConfig {
-    if !generation.do_sample.unwrap_or(false) {
-        return SamplerConfig::default(); // greedy
-    }
-    SamplerConfig {
-        temperature: generation.temperature.unwrap_or(1.0),
-        top_k: generation.top_k.unwrap_or(50),
-        top_p: generation.top_p.unwrap_or(1.0),
-        seed: 0,
-    }
-}
 
 /// Plain JS objects and arrays (no `Map`s), numbers as numbers.
 fn to_js<T: Serialize>(value: &T) -> std::result::Result<JsValue, JsError> {

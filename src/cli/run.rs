@@ -132,24 +132,11 @@ fn conversation(args: &RunArgs) -> Result<Vec<Message>> {
 /// Flags first, then the model's generation_config.json, then transformers' defaults
 /// (greedy unless `do_sample`; when sampling: temperature 1, top_k 50, top_p 1).
 fn sampler_config(args: &RunArgs, generation: &GenerationConfig) -> SamplerConfig {
-    let sampling = generation.do_sample.unwrap_or(false);
-    let default_temperature = if sampling {
-        generation.temperature.unwrap_or(1.0)
-    } else {
-        0.0
-    };
+    let defaults = generation.sampler_defaults();
     SamplerConfig {
-        temperature: args.temperature.unwrap_or(default_temperature),
-        top_k: args.top_k.unwrap_or(if sampling {
-            generation.top_k.unwrap_or(50)
-        } else {
-            0
-        }),
-        top_p: args.top_p.unwrap_or(if sampling {
-            generation.top_p.unwrap_or(1.0)
-        } else {
-            1.0
-        }),
+        temperature: args.temperature.unwrap_or(defaults.temperature),
+        top_k: args.top_k.unwrap_or(defaults.top_k),
+        top_p: args.top_p.unwrap_or(defaults.top_p),
         seed: args.seed.unwrap_or_else(seed_from_clock),
     }
 }

@@ -267,6 +267,20 @@ pub struct GenerationConfig {
 }
 
 impl GenerationConfig {
+    /// The sampler these defaults ask for, read as transformers does: greedy unless `do_sample`;
+    /// when sampling, temperature 1, top-k 50 and top-p 1 where the file is silent. Seed 0.
+    pub fn sampler_defaults(&self) -> crate::sampler::SamplerConfig {
+        if !self.do_sample.unwrap_or(false) {
+            return crate::sampler::SamplerConfig::default(); // greedy
+        }
+        crate::sampler::SamplerConfig {
+            temperature: self.temperature.unwrap_or(1.0),
+            top_k: self.top_k.unwrap_or(50),
+            top_p: self.top_p.unwrap_or(1.0),
+            seed: 0,
+        }
+    }
+
     pub fn from_json(file: &str, json: &Value) -> Result<GenerationConfig> {
         let number = |key: &'static str| -> Result<Option<f64>> {
             match json.get(key) {
