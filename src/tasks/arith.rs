@@ -1,7 +1,7 @@
 //! Reading two-number arithmetic prompts ("What is 347 + 589?", "subtract 5 from 12",
 //! "multiply 12 by 34", "the product of 3 and 4"), shared by `add_sub` and `multiply`.
 
-use super::text::{Tok, Token};
+use super::text::{exactly_two_numbers, Tok, Token};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ArithOp {
@@ -43,17 +43,7 @@ pub fn parse(toks: &[Token]) -> Option<(ArithOp, i64, i64)> {
     }) {
         return None;
     }
-    let idx: Vec<usize> = toks
-        .iter()
-        .enumerate()
-        .filter(|(_, t)| t.num().is_some())
-        .map(|(i, _)| i)
-        .collect();
-    if idx.len() != 2 {
-        return None;
-    }
-    let (i, j) = (idx[0], idx[1]);
-    let (x, y) = (toks[i].num()?, toks[j].num()?);
+    let ((i, x), (j, y)) = exactly_two_numbers(toks)?;
     let before = &toks[..i];
     let between = &toks[i + 1..j];
     // Operators may only sit between the numbers (an `=` may follow: "3 + 4 = ?").

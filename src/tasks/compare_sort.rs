@@ -9,7 +9,7 @@
 use rand::Rng;
 
 use super::expr::Line;
-use super::text::{last_integer, number_runs, numbers, tokenize, Tok, Token};
+use super::text::{exactly_two_numbers, last_integer, number_runs, numbers, tokenize, Tok, Token};
 use super::util::{self, fill, pick, style, End};
 use super::{Expected, Family, Problem};
 
@@ -504,17 +504,7 @@ pub fn compare_input(toks: &[Token]) -> Option<(i64, i64, bool, &'static str)> {
     }) {
         return None;
     }
-    let idx: Vec<usize> = toks
-        .iter()
-        .enumerate()
-        .filter(|(_, t)| t.num().is_some())
-        .map(|(i, _)| i)
-        .collect();
-    if idx.len() != 2 {
-        return None;
-    }
-    let (i, j) = (idx[0], idx[1]);
-    let (a, b) = (toks[i].num()?, toks[j].num()?);
+    let ((i, a), (j, b)) = exactly_two_numbers(toks)?;
     if a.abs() > LIMIT || b.abs() > LIMIT {
         return None;
     }

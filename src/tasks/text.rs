@@ -173,6 +173,16 @@ pub fn tokenize(text: &str) -> Vec<Token> {
     out
 }
 
+/// The positions and values of the only two numbers among `toks`; `None` unless there are exactly two.
+pub fn exactly_two_numbers(toks: &[Token]) -> Option<((usize, i64), (usize, i64))> {
+    let mut found = toks
+        .iter()
+        .enumerate()
+        .filter_map(|(i, t)| Some((i, t.num()?)));
+    let pair = (found.next()?, found.next()?);
+    found.next().is_none().then_some(pair)
+}
+
 /// All integers in token order.
 pub fn numbers(toks: &[Token]) -> Vec<i64> {
     toks.iter().filter_map(Token::num).collect()
