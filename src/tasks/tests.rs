@@ -188,8 +188,11 @@ fn spec_example_trace_for_347_plus_589() {
     assert_eq!(p.family, Family::AddSub);
     assert_eq!(
         p.thinking,
-        "347 + 589\nUnits: 7 + 9 = 16, write 6, carry 1.\nTens: 4 + 8 + 1 = 13, write 3, carry 1.\n\
-         Hundreds: 3 + 5 + 1 = 9, write 9.\nSo 347 + 589 = 936.\nCheck: 936 - 589 = 347 ✓"
+        "347 + 589\n\
+         Units of 347 and 589: 7 + 9 = 16, write 6, carry 1. So far 6.\n\
+         Tens of 34 and 58: 4 + 8 + 1 = 13, write 3, carry 1. So far 36.\n\
+         Hundreds of 3 and 5: 3 + 5 + 1 = 9, write 9. So far 936.\n\
+         So 347 + 589 = 936.\nCheck: 936 - 589 = 347 ✓"
     );
     assert_eq!(p.answer, "347 + 589 = 936.");
     assert_trace_ok(&p);
@@ -235,7 +238,7 @@ fn five_digit_sums_with_six_digits() {
     assert_eq!(p.expected, Expected::Integer(199998));
     assert!(p
         .thinking
-        .contains("Ten-thousands: 9 + 9 + 1 = 19, write 19."));
+        .contains("Ten-thousands of 9 and 9: 9 + 9 + 1 = 19, write 19. So far 199998."));
     assert_trace_ok(&p);
     let p = parsed("Add 1 to 99999");
     assert_eq!(p.expected, Expected::Integer(100000));
@@ -504,11 +507,16 @@ fn verify_trace_rejects_bad_traces() {
         p.thinking = p.thinking.replacen(from, to, 1);
         p
     };
-    // A false equation, a wrong written digit, a wrong carry, a wrong final result, a false check.
+    // A false equation, a wrong written digit, a wrong carry, a wrong final result, a false check,
+    // a wrong "what is left", a column digit that is not the last digit of what is left, a wrong
+    // "so far".
     for (from, to) in [
         ("7 + 9 = 16", "7 + 9 = 17"),
         ("write 6", "write 7"),
-        ("carry 1.\nTens", "carry 2.\nTens"),
+        ("carry 1. So far 6.", "carry 2. So far 6."),
+        ("Tens of 34 and 58", "Tens of 34 and 59"),
+        ("Tens of 34 and 58: 4 + 8", "Tens of 34 and 58: 3 + 9"),
+        ("So far 36.", "So far 46."),
         ("So 347 + 589 = 936.", "So 347 + 589 = 937."),
         ("Check: 936 - 589 = 347", "Check: 936 - 589 = 348"),
     ] {
