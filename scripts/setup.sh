@@ -1,8 +1,14 @@
 #!/usr/bin/env bash
 # Installs what building and testing tiny-reasoner needs on a fresh Debian machine with rustup.
 # Safe to run again: each step is skipped when its tool is already there at the right version.
+#
+#   scripts/setup.sh          everything: building, the page, and every test
+#   scripts/setup.sh --page   only what building and serving the page needs (no Vulkan driver, no
+#                             Chromium)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+PAGE_ONLY=0
+[ "${1:-}" = "--page" ] && PAGE_ONLY=1
 
 # wasm-bindgen's CLI must match the wasm-bindgen crate exactly; the version is pinned in Cargo.toml.
 WASM_BINDGEN_VERSION=$(sed -n 's/^wasm-bindgen = "=\(.*\)"/\1/p' Cargo.toml)
@@ -20,7 +26,9 @@ node --version
 
 step "Vulkan driver (the GPU tests; Mesa's lavapipe runs Vulkan on the CPU where there is no GPU)"
 # Skipped when any Vulkan driver (ICD) is installed already.
-if ! ls /usr/share/vulkan/icd.d/*.json /etc/vulkan/icd.d/*.json >/dev/null 2>&1; then
+if [ "$PAGE_ONLY" = 1 ]; then
+  echo "not needed for the page"
+elif ! ls /usr/share/vulkan/icd.d/*.json /etc/vulkan/icd.d/*.json >/dev/null 2>&1; then
   apt-get update -qq && apt-get install -y -qq mesa-vulkan-drivers
 fi
 ls /usr/share/vulkan/icd.d/*.json /etc/vulkan/icd.d/*.json 2>/dev/null || true
@@ -48,6 +56,10 @@ fi
 node_modules/.bin/wasm-opt --version
 
 step "Chromium (browser tests, headless)"
+if [ "$PAGE_ONLY" = 1 ]; then
+  echo "not needed to serve the page"
+  exit 0
+fi
 if [ ! -x /usr/bin/chromium ]; then
   apt-get update -qq && apt-get install -y -qq chromium
 fi

@@ -7,6 +7,7 @@ import { TinyReasoner } from './engine.js';
 import { EntropyChart } from './chart.js';
 import { Alternatives, focusChip, tokenChip, visible } from './tokens.js';
 import { megabytes, setupPicker } from './picker.js';
+import { keepForOffline } from './offline.js';
 
 const BUNDLED = { kind: 'manifest', url: 'models/default.json' };
 const params = new URLSearchParams(location.search);
@@ -483,4 +484,5 @@ setupPicker({
   onLoad: (next, label) => loadModel(next, label),
 });
 updateSliders();
+keepForOffline();
 boot(BUNDLED);

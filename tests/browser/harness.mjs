@@ -5,7 +5,8 @@
 // (`node --test tests/browser/`), the tests start `cargo xtask serve --port 0` themselves.
 
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -98,7 +99,9 @@ export async function openApp(browser, url, { viewport = { width: 1280, height: 
     document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
   });
   const query = new URLSearchParams(params).toString();
-  await page.goto(query ? `${url}?${query}` : url);
+  // Readiness is the app's own `data-state`, which every test waits for: `load` would also wait
+  // for the favicon and any straggling subresource, which only adds ways to time out.
+  await page.goto(query ? `${url}?${query}` : url, { waitUntil: 'domcontentloaded' });
   return { context, page, problems };
 }
 
@@ -128,4 +131,38 @@ export function tempDir() {
 // The active reply's view, where the data-testid hooks of one reply live.
 export function activeView(page) {
   return page.locator('.run-view.is-active');
+}
+
+// A second static server, for pages that live *next to* dist/ (a docs site that embeds the
+// element): serves `dir` (where the test puts its page and a `dist` link) on a free port.
+const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json', '.css': 'text/css', '.svg': 'image/svg+xml' };
+export async function serveFolder(dir) {
+  const server = createServer((req, res) => {
+    const name = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    if (name === '/favicon.ico') {
+      res.writeHead(204).end(); // what the browser asks every site for: not a test failure
+      return;
+    }
+    let file = path.join(dir, path.normalize(name).replace(/^([/\\]|\.\.)+/, ''));
+    if (name.endsWith('/')) file = path.join(file, 'index.html');
+    let size = -1;
+    try {
+      size = statSync(file).isFile() ? statSync(file).size : -1;
+    } catch {
+      // Not there: 404 below.
+    }
+    if (size < 0) {
+      res.writeHead(404).end('not found');
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'Content-Length': size });
+    createReadStream(file).pipe(res);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  // `close` ends open connections too: afterwards nothing answers on that port (a real "offline").
+  const close = () => new Promise((resolve) => {
+    server.close(resolve);
+    server.closeAllConnections();
+  });
+  return { url: `http://127.0.0.1:${server.address().port}/`, close };
 }

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, afterEach, before, describe, test } from 'node:test';
 import {
   LOAD_MS, LONG_REPLY_MS, LONG_TEST_MS, REPLY_MS, ROOT, TEST_MS, VARIANT_PARAMS, activeView, launch, openApp as openPage,
   screenshot, serverUrl, stopServer, tempDir, waitForState, writeMetrics,
@@ -35,9 +35,18 @@ export function pageTests(variant) {
       stopServer();
     });
 
+    // Every page a test opens is closed after it, passed or failed: a page left open keeps its
+    // worker, model and connections, and the next test's page would share the machine with it.
+    const open = [];
+    afterEach(async () => {
+      await Promise.all(open.splice(0).map((context) => context.close().catch(() => {})));
+    });
+
     // The app, with this variant's URL parameters.
-    function openApp(browser, url, options = {}) {
-      return openPage(browser, url, { ...options, params: { ...VARIANT_PARAMS[variant], ...options.params } });
+    async function openApp(browser, url, options = {}) {
+      const app = await openPage(browser, url, { ...options, params: { ...VARIANT_PARAMS[variant], ...options.params } });
+      open.push(app.context);
+      return app;
     }
 
     // A page with the model loaded, greedy decoding, and the given prompt run to the end.
@@ -66,6 +75,7 @@ export function pageTests(variant) {
         assert.match(said, /^GPU — /);
         // Without ?backend=gpu, SwiftShader (a software fallback) is passed over for the CPU.
         const plain = await openPage(browser, url);
+        open.push(plain.context);
         await ready(plain);
         const badge2 = plain.page.getByTestId('backend');
         assert.equal(await badge2.getAttribute('data-backend'), 'cpu');
@@ -129,12 +139,12 @@ export function pageTests(variant) {
       assert.equal(await lane.evaluate((d) => d.open), true);
       if (shipped) {
         assert.ok((await view.getByTestId('reasoning').getByTestId('token').count()) > 0, 'no thinking tokens');
-        // The mark must be the verifier's verdict on what the model said. The shipped model is still
-        // under-trained (models/tiny-reasoner/README.md: it answers 447 here), so this checks the
-        // page's ✓/✗ rather than the model; assert /936/ again once a trained model lands.
-        const said936 = /\b936\b/.test(answer);
-        assert.equal(await check.getAttribute('data-correct'), String(said936), `answer: ${answer}`);
-        assert.equal((await check.textContent()).includes('✓'), said936, `check mark for: ${answer}`);
+        // The shipped model gets this one right (greedy, on either backend: its smallest margin
+        // between the first and second choice on this reply is large, see the model card), and the
+        // page's verifier says so.
+        assert.match(answer, /\b936\b/);
+        assert.equal(await check.getAttribute('data-correct'), 'true', `answer: ${answer}`);
+        assert.ok((await check.textContent()).includes('✓'), `check mark for: ${answer}`);
       }
       await assertClean(page, problems);
     });

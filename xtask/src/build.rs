@@ -6,7 +6,10 @@
 //! dist/pkg/tiny_reasoner.js, *_bg.wasm wasm-bindgen --target web, then wasm-opt -Oz
 //! dist/models/<name>/…                 the model files (Hugging Face layout)
 //! dist/models/default.json             which model that is, its files, sizes and versions
+//! dist/sw.js                           the service worker, with this build's shell files
 //! ```
+//!
+//! Then it prints the size budget (see `budget.rs`).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -70,12 +73,12 @@ pub fn build_web(optimize: bool) -> Result<(), String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     run_command(
         Command::new(cargo)
-            .args(["build", "--release", "--target", "wasm32-unknown-unknown"])
+            .args(["build", "--profile", "web", "--target", "wasm32-unknown-unknown"])
             .args(["--package", "tiny-reasoner", "--lib"])
             .current_dir(&root),
         "",
     )?;
-    let wasm = target_dir().join("wasm32-unknown-unknown/release/tiny_reasoner.wasm");
+    let wasm = target_dir().join("wasm32-unknown-unknown/web/tiny_reasoner.wasm");
 
     // 2. Its JS bindings, as an ES module the worker imports.
     let _ = fs::remove_dir_all(&pkg);
@@ -136,17 +139,74 @@ pub fn build_web(optimize: bool) -> Result<(), String> {
         &files,
     )?;
 
-    let size = fs::metadata(dist.join("pkg/tiny_reasoner_bg.wasm"))
-        .map(|m| m.len())
-        .unwrap_or(0);
+    write_service_worker(&dist)?;
+
     println!(
-        "Built {} (wasm {:.2} MB, model {} from {})",
+        "Built {} (model {} from {})",
         dist.display(),
-        size as f64 / 1e6,
         model.label,
         model.dir
     );
+    crate::budget::report(&dist)?;
     Ok(())
+}
+
+/// Fills in dist/sw.js: the shell files to keep for offline use (everything but the models, which
+/// models.js caches itself, and the worker script itself), and a fingerprint of their content that
+/// names the cache, so that a new build replaces the old one.
+fn write_service_worker(dist: &Path) -> Result<(), String> {
+    const PLACEHOLDER: &str = "const BUILD = { version: 'dev', files: [] };";
+    let sw = dist.join("sw.js");
+    let script = fs::read_to_string(&sw).map_err(|e| format!("{}: {e}", sw.display()))?;
+    if !script.contains(PLACEHOLDER) {
+        return Err(format!("{}: no `{PLACEHOLDER}` line to fill in", sw.display()));
+    }
+    let mut files = Vec::new();
+    let mut fingerprint = Vec::new();
+    for path in files_under(dist)? {
+        let name = relative_name(dist, &path);
+        if name.starts_with("models/") || name == "sw.js" {
+            continue;
+        }
+        let bytes = fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        fingerprint.extend_from_slice(name.as_bytes());
+        fingerprint.extend_from_slice(&fnv1a(&bytes).to_le_bytes());
+        files.push(name);
+    }
+    let build = serde_json::json!({
+        "version": format!("{:016x}", fnv1a(&fingerprint)),
+        "files": files,
+    });
+    let filled = script.replace(PLACEHOLDER, &format!("const BUILD = {build};"));
+    fs::write(&sw, filled).map_err(|e| format!("{}: {e}", sw.display()))
+}
+
+/// Every file under `dir`, recursively, sorted.
+pub fn files_under(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let mut out = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(folder) = pending.pop() {
+        for entry in fs::read_dir(&folder).map_err(|e| format!("{}: {e}", folder.display()))? {
+            let path = entry.map_err(|e| format!("{}: {e}", folder.display()))?.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// `path` relative to `root`, with `/` separators (as in a URL).
+pub fn relative_name(root: &Path, path: &Path) -> String {
+    let relative = path.strip_prefix(root).unwrap_or(path);
+    let parts: Vec<String> = relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    parts.join("/")
 }
 
 fn has_model(dir: &Path) -> bool {
@@ -185,23 +245,22 @@ fn write_manifest(
     let mut entries = Vec::new();
     for file in files {
         let bytes = fs::read(dir.join(file)).map_err(|e| format!("{file}: {e}"))?;
-        entries.push(format!(
-            "    {{ \"name\": {}, \"size\": {}, \"version\": \"{:016x}\" }}",
-            json_string(file),
-            bytes.len(),
-            fnv1a(&bytes)
-        ));
+        entries.push(serde_json::json!({
+            "name": file,
+            "size": bytes.len(),
+            "version": format!("{:016x}", fnv1a(&bytes)),
+        }));
     }
-    let json = format!(
-        "{{\n  \"name\": {},\n  \"label\": {},\n  \"note\": {},\n  \"source\": {},\n  \"base\": {},\n  \"files\": [\n{}\n  ]\n}}\n",
-        json_string(name),
-        json_string(model.label),
-        json_string(model.note),
-        json_string(model.dir),
-        json_string(&format!("{name}/")),
-        entries.join(",\n")
-    );
-    fs::write(path, json).map_err(|e| format!("{}: {e}", path.display()))
+    let manifest = serde_json::json!({
+        "name": name,
+        "label": model.label,
+        "note": model.note,
+        "source": model.dir,
+        "base": format!("{name}/"),
+        "files": entries,
+    });
+    let json = serde_json::to_string_pretty(&manifest).map_err(|e| e.to_string())?;
+    fs::write(path, json + "\n").map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// 64-bit FNV-1a: a content fingerprint for cache busting, not a security check.
@@ -209,18 +268,4 @@ fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
         (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3)
     })
-}
-
-fn json_string(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }

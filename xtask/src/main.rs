@@ -6,6 +6,7 @@
 //! cargo xtask test-web [--no-build]       build, serve on a free port, run tests/browser/ in Chromium
 //! ```
 
+mod budget;
 mod build;
 mod serve;
 

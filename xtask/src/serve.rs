@@ -1,24 +1,29 @@
-//! A static file server for dist/ on 127.0.0.1, with the MIME types a page needs (above all
-//! `application/wasm`, which `WebAssembly.instantiateStreaming` insists on).
+//! A static file server for dist/ on 127.0.0.1: tower-http's `ServeDir` (MIME types from the file
+//! extension, above all `application/wasm`, which `WebAssembly.instantiateStreaming` insists on;
+//! `..` refused; a folder means its index.html) behind axum, on a small tokio runtime in a
+//! background thread.
+//!
+//! (It used tiny_http until a browser test caught a page load hanging: tiny_http's connection pool
+//! can leave a new connection queued behind idle keep-alive ones — its `spawn` counts a waiting
+//! thread that an earlier connection has already claimed — and browsers open several at once.)
 
-use std::fs::File;
-use std::path::{Component, Path, PathBuf};
-use std::sync::Arc;
+use std::path::Path;
 use std::thread::JoinHandle;
 
-use tiny_http::{Header, Method, Request, Response};
-
-/// Enough threads that the model's files download side by side.
-const THREADS: usize = 4;
+use axum::http::{header, HeaderValue};
+use axum::Router;
+use tokio::sync::oneshot;
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
 
 pub struct Server {
-    http: Arc<tiny_http::Server>,
     port: u16,
-    threads: Vec<JoinHandle<()>>,
+    stop: oneshot::Sender<()>,
+    thread: JoinHandle<()>,
 }
 
 impl Server {
-    /// Serves `root` on 127.0.0.1:`port` (0: any free port) from background threads.
+    /// Serves `root` on 127.0.0.1:`port` (0: any free port) from a background thread.
     pub fn start(root: &Path, port: u16) -> Result<Server, String> {
         if !root.join("index.html").is_file() {
             return Err(format!(
@@ -26,30 +31,46 @@ impl Server {
                 root.display()
             ));
         }
-        let http = tiny_http::Server::http(("127.0.0.1", port)).map_err(|e| {
-            format!("cannot listen on 127.0.0.1:{port}: {e} (--port 0 picks a free port)")
-        })?;
-        let port = http
-            .server_addr()
-            .to_ip()
-            .map(|a| a.port())
-            .ok_or("the server has no IP address")?;
-        let http = Arc::new(http);
-        let threads = (0..THREADS)
-            .map(|_| {
-                let (http, root) = (http.clone(), root.to_path_buf());
-                std::thread::spawn(move || {
-                    for request in http.incoming_requests() {
-                        handle(&root, request);
-                    }
-                })
-            })
-            .collect();
-        Ok(Server {
-            http,
-            port,
-            threads,
-        })
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .map_err(|e| format!("cannot start the server's runtime: {e}"))?;
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind(("127.0.0.1", port)))
+            .map_err(|e| {
+                format!("cannot listen on 127.0.0.1:{port}: {e} (--port 0 picks a free port)")
+            })?;
+        let port = listener
+            .local_addr()
+            .map_err(|e| format!("the server has no address: {e}"))?
+            .port();
+        // `no-cache`: the browser asks again each time (a rebuilt page is never stale);
+        // `nosniff`: files are only what their type says.
+        let app = Router::new()
+            .fallback_service(ServeDir::new(root))
+            .layer(SetResponseHeaderLayer::overriding(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("no-cache"),
+            ))
+            .layer(SetResponseHeaderLayer::overriding(
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ));
+        let (stop, stopped) = oneshot::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let served = runtime.block_on(async {
+                axum::serve(listener, app)
+                    .with_graceful_shutdown(async {
+                        let _ = stopped.await;
+                    })
+                    .await
+            });
+            if let Err(e) = served {
+                eprintln!("serve: {e}");
+            }
+        });
+        Ok(Server { port, stop, thread })
     }
 
     pub fn url(&self) -> String {
@@ -58,101 +79,11 @@ impl Server {
 
     /// Blocks while the server runs (until the process is stopped).
     pub fn wait(self) {
-        for thread in self.threads {
-            let _ = thread.join();
-        }
+        let _ = self.thread.join();
     }
 
     pub fn stop(self) {
-        // Each unblock releases one thread waiting for a request.
-        for _ in 0..THREADS {
-            self.http.unblock();
-        }
-        for thread in self.threads {
-            let _ = thread.join();
-        }
+        let _ = self.stop.send(());
+        let _ = self.thread.join();
     }
-}
-
-fn handle(root: &Path, request: Request) {
-    let result = match request.method() {
-        Method::Get | Method::Head => match resolve(root, request.url()) {
-            Some(path) => match File::open(&path) {
-                Ok(file) => {
-                    let response = Response::from_file(file)
-                        .with_header(header("Content-Type", content_type(&path)))
-                        .with_header(header("Cache-Control", "no-cache"))
-                        .with_header(header("X-Content-Type-Options", "nosniff"));
-                    request.respond(response)
-                }
-                Err(_) => request.respond(text(404, "not found")),
-            },
-            None => request.respond(text(404, "not found")),
-        },
-        _ => request.respond(text(405, "method not allowed")),
-    };
-    if let Err(e) = result {
-        eprintln!("serve: {e}");
-    }
-}
-
-/// The file a URL names inside `root`: query and fragment dropped, `%XX` decoded, `..` refused,
-/// a folder means its index.html.
-fn resolve(root: &Path, url: &str) -> Option<PathBuf> {
-    let path = url.split(['?', '#']).next()?;
-    let decoded = percent_decode(path)?;
-    let relative = Path::new(decoded.trim_start_matches('/'));
-    if !relative
-        .components()
-        .all(|c| matches!(c, Component::Normal(_)))
-    {
-        return None;
-    }
-    let mut full = root.join(relative);
-    if full.is_dir() {
-        full.push("index.html");
-    }
-    full.is_file().then_some(full)
-}
-
-fn percent_decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    let s = String::from_utf8(out).ok()?;
-    (!s.contains(['\\', '\0'])).then_some(s)
-}
-
-fn content_type(path: &Path) -> &'static str {
-    match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
-        "html" => "text/html; charset=utf-8",
-        "js" | "mjs" => "text/javascript; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "wasm" => "application/wasm",
-        "json" => "application/json",
-        "svg" => "image/svg+xml",
-        "png" => "image/png",
-        "txt" | "md" | "jinja" => "text/plain; charset=utf-8",
-        _ => "application/octet-stream",
-    }
-}
-
-fn header(name: &str, value: &str) -> Header {
-    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("static header is valid")
-}
-
-fn text(status: u16, body: &str) -> Response<std::io::Cursor<Vec<u8>>> {
-    Response::from_string(body)
-        .with_status_code(status)
-        .with_header(header("Content-Type", "text/plain; charset=utf-8"))
 }
