@@ -11,7 +11,7 @@ printf '\n== Native tests (unit, fixtures against transformers, bad input, gener
 printf '   and the GPU backend on Vulkan: shaders, kernels, whole models against the CPU)\n'
 cargo test
 
-printf '\n== Library for wasm32-unknown-unknown (the page's build profile, reused by the page build below)\n'
+printf '\n== Library for wasm32-unknown-unknown (the web profile: the page build below reuses it)\n'
 cargo build --profile web --target wasm32-unknown-unknown --lib
 
 printf '\n== Wasm tests in Node (tokenizer, chat template, forward pass against transformers)\n'
