@@ -266,7 +266,7 @@ class Run {
     this.tokens = [];
     this.done = null;
     this.written = new Set(); // lanes that have shown some text (not only whitespace) so far
-    this.tags = new Set([engine.loaded.info.think_start_id, engine.loaded.info.think_end_id].filter((t) => t != null));
+    this.tags = engine.thinkTags;
 
     this.view = ui.template.content.firstElementChild.cloneNode(true);
     this.view.id = `run-${this.number}`;

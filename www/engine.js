@@ -25,6 +25,12 @@ export class TinyReasoner {
   /** After `load`: {model: {label, note, source, bytes}, info, backend, reason}. */
   loaded = null;
 
+  /** Ids of the loaded model's `<think>` / `</think>` tokens: structure, not text. */
+  get thinkTags() {
+    const info = this.loaded?.info;
+    return new Set([info?.think_start_id, info?.think_end_id].filter((t) => t != null));
+  }
+
   /** Starts the worker and its wasm module. */
   static async create({ workerUrl = new URL('./worker.js', import.meta.url) } = {}) {
     const engine = new TinyReasoner(new Worker(workerUrl, { type: 'module' }));
@@ -148,8 +154,7 @@ export class TinyReasoner {
       created: Math.floor(Date.now() / 1000),
       model: this.loaded?.model.label ?? 'tiny-reasoner',
     };
-    const tags = new Set([this.loaded?.info.think_start_id, this.loaded?.info.think_end_id].filter((t) => t != null));
-    const chunks = completionChunks(events, { meta, tags, logprobs, top_logprobs, signal });
+    const chunks = completionChunks(events, { meta, tags: this.thinkTags, logprobs, top_logprobs, signal });
     if (stream) return chunks;
     // Not streaming: the chunks folded into one completion.
     let reasoning = '';

@@ -196,10 +196,11 @@ export class TinyReasonerElement extends HTMLElement {
     const thinking = this.getAttribute('thinking') !== 'off';
     const messages = [{ role: 'user', content: prompt }];
     const options = { temperature: 0, max_tokens: MAX_TOKENS, enable_thinking: thinking };
+    const tags = engine.thinkTags;
     let done = null;
     try {
       for await (const ev of engine.generate(messages, options, { signal: this.#abort.signal })) {
-        if (ev.event === 'token') this.#addToken(ev);
+        if (ev.event === 'token' && !tags.has(ev.id)) this.#addToken(ev);
         if (ev.event === 'done') done = ev;
       }
     } catch (error) {
@@ -300,9 +301,8 @@ export class TinyReasonerElement extends HTMLElement {
     stop.hidden = false;
   }
 
+  // One token of text (the `<think>` tags are left out: the lanes show them).
   #addToken(ev) {
-    // `<think>` / `</think>` are structure, not text: the lanes show them.
-    if (ev.text === '<think>' || ev.text === '</think>') return;
     const lane = ev.phase === 'thinking' ? this.#ui.reasoning : this.#ui.answer;
     // No line breaks before the first chip of a lane.
     const { chip, fragment } = tokenChip(ev, { breaks: lane.childElementCount > 0 });

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
-import { LOAD_MS, REPLY_MS, ROOT, TEST_MS, launch, openApp, screenshot, serveFolder, serverUrl, stopServer, tempDir } from './harness.mjs';
+import { LOAD_MS, REPLY_MS, ROOT, TEST_MS, launch, openApp, screenshot, serveFolder, serverUrl, stopServer, tempDir, waitForState } from './harness.mjs';
 
 const DIST = path.join(ROOT, 'dist');
 
@@ -177,12 +177,10 @@ describe('the <tiny-reasoner> element', { timeout: 15 * 60_000 }, () => {
     assert.ok(again.answer.length > 0, 'no answer offline');
     // The full page too.
     await page.goto(home, { waitUntil: 'domcontentloaded' });
-    await page.waitForFunction(() => ['ready', 'error'].includes(document.body.dataset.state), null, { timeout: LOAD_MS });
-    assert.equal(await page.evaluate(() => document.body.dataset.state), 'ready', await page.getByTestId('message').textContent());
+    assert.equal(await waitForState(page, ['ready', 'error'], LOAD_MS), 'ready', await page.getByTestId('message').textContent());
     await page.getByTestId('prompt').fill('What is 12 + 30?');
     await page.getByTestId('run').click();
-    await page.waitForFunction(() => ['done', 'error'].includes(document.body.dataset.state), null, { timeout: REPLY_MS });
-    assert.equal(await page.evaluate(() => document.body.dataset.state), 'done', await page.getByTestId('message').textContent());
+    assert.equal(await waitForState(page, ['done', 'error'], REPLY_MS), 'done', await page.getByTestId('message').textContent());
     t.diagnostic(`screenshot: ${await screenshot(page, 'offline-page')}`);
     // Offline, the browser logs the requests that could not go out (the manifest's network-first
     // fetch, the service worker's update check): those are expected; nothing else is.

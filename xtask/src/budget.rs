@@ -25,31 +25,35 @@ struct Row {
     gzip: u64,
 }
 
+/// The kinds of file the report counts, in its order.
+const KINDS: [&str; 6] = ["wasm", "JS", "CSS", "HTML", "other", "model"];
+
+/// Which of [`KINDS`] a file of dist/ is (`name`: its path relative to dist/).
+fn kind_of(name: &str) -> usize {
+    if name.starts_with("models/") {
+        return 5;
+    }
+    match name.rsplit_once('.').map_or("", |(_, ext)| ext) {
+        "wasm" => 0,
+        "js" => 1,
+        "css" => 2,
+        "html" => 3,
+        _ => 4,
+    }
+}
+
 pub fn report(dist: &Path) -> Result<(), String> {
-    let kinds = ["wasm", "JS", "CSS", "HTML", "other", "model"];
-    let mut rows: Vec<Row> = kinds.iter().map(|_| Row::default()).collect();
+    let mut rows: Vec<Row> = KINDS.iter().map(|_| Row::default()).collect();
     for path in files_under(dist)? {
-        let name = relative_name(dist, &path);
-        let kind = if name.starts_with("models/") {
-            "model"
-        } else {
-            match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
-                "wasm" => "wasm",
-                "js" => "JS",
-                "css" => "CSS",
-                "html" => "HTML",
-                _ => "other",
-            }
-        };
         let bytes = fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let row = &mut rows[kinds.iter().position(|k| *k == kind).unwrap_or(4)];
+        let row = &mut rows[kind_of(&relative_name(dist, &path))];
         row.files += 1;
         row.raw += bytes.len() as u64;
         row.gzip += gzip_size(&bytes)?;
     }
     println!("Size budget (bytes; gzip is what a static host sends):");
     println!("  {:<6} {:>5} {:>12} {:>12}", "", "files", "raw", "gzip");
-    for (kind, row) in kinds.iter().zip(&rows) {
+    for (kind, row) in KINDS.iter().zip(&rows) {
         println!(
             "  {kind:<6} {:>5} {:>12} {:>12}",
             row.files,
