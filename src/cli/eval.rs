@@ -41,6 +41,10 @@ pub struct EvalArgs {
     /// Where the network runs.
     #[arg(long, value_enum, default_value_t = BackendArg::Auto)]
     backend: BackendArg,
+    /// Write every wrong reply to this file as JSON lines (prompt, reference working, the model's
+    /// thinking and answer): where a model fails is read from there.
+    #[arg(long)]
+    failures: Option<PathBuf>,
 }
 
 #[derive(Default, Serialize)]
@@ -72,6 +76,19 @@ struct Outcome {
     family: Family,
     correct: bool,
     tokens: usize,
+    /// The model's reply, kept only when it is wrong.
+    wrong_reply: Option<(String, String)>,
+}
+
+/// One line of `--failures`.
+#[derive(Serialize)]
+struct Failure<'a> {
+    family: &'static str,
+    prompt: &'a str,
+    reference_thinking: &'a str,
+    reference_answer: &'a str,
+    thinking: &'a str,
+    answer: &'a str,
 }
 
 pub fn eval(args: EvalArgs) -> Result<()> {
@@ -149,6 +166,9 @@ pub fn eval(args: EvalArgs) -> Result<()> {
         .into_iter()
         .flatten()
         .collect();
+    if let Some(path) = &args.failures {
+        write_failures(path, &problems, &outcomes)?;
+    }
     let report = summarise(&outcomes, seconds, &args);
     if args.json {
         println!(
@@ -183,10 +203,45 @@ fn solve(engine: &mut Engine<AnyBackend>, problem: &Problem, args: &EvalArgs) ->
             reason: "ended without a done event".into(),
         })
     })?;
+    let correct = tasks::verify(problem, &done.answer);
     Ok(Outcome {
         family: problem.family,
-        correct: tasks::verify(problem, &done.answer),
+        correct,
         tokens: done.tokens,
+        wrong_reply: (!correct).then(|| (done.thinking.clone(), done.answer.clone())),
+    })
+}
+
+/// `outcomes` are in the order of `problems` (each worker keeps its chunk's order).
+fn write_failures(
+    path: &std::path::Path,
+    problems: &[Problem],
+    outcomes: &[Outcome],
+) -> Result<()> {
+    let mut lines = String::new();
+    for (problem, outcome) in problems.iter().zip(outcomes) {
+        let Some((thinking, answer)) = &outcome.wrong_reply else {
+            continue;
+        };
+        let failure = Failure {
+            family: problem.family.name(),
+            prompt: &problem.prompt,
+            reference_thinking: &problem.thinking,
+            reference_answer: &problem.answer,
+            thinking,
+            answer,
+        };
+        lines.push_str(
+            &serde_json::to_string(&failure).map_err(|e| Error::InvalidArgument {
+                name: "failures",
+                reason: e.to_string(),
+            })?,
+        );
+        lines.push('\n');
+    }
+    std::fs::write(path, lines).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
     })
 }
 

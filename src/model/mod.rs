@@ -4,6 +4,7 @@
 pub mod chat;
 pub mod config;
 pub mod files;
+pub mod quantize;
 pub mod tokenizer;
 pub mod weights;
 

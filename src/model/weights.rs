@@ -1,5 +1,6 @@
 //! The weights of a checkpoint, read from `model.safetensors` or from the shards listed in
-//! `model.safetensors.index.json`. Tensor names live here and nowhere else.
+//! `model.safetensors.index.json`. Tensor names live here and nowhere else. Floats (f32, f16, bf16)
+//! are kept as stored; per-row int8 matrices (`quantize.rs`) become f32 as they are read.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -8,6 +9,7 @@ use safetensors::{Dtype, SafeTensors};
 
 use super::config::Config;
 use super::files::ModelFiles;
+use super::quantize;
 use crate::error::{Error, Result};
 
 pub const SINGLE_FILE: &str = "model.safetensors";
@@ -193,6 +195,9 @@ impl TensorStore {
             return Err(files.missing(SINGLE_FILE));
         };
         let mut tensors = HashMap::new();
+        // int8 matrices (see `quantize.rs`), turned into f32 once every shard (and so every
+        // scale) has been read: name -> (shape, bytes, file).
+        let mut int8: Vec<(String, Vec<usize>, Vec<u8>, String)> = Vec::new();
         // One shard in memory at a time: its tensors are copied out before the next is read.
         for shard in shards {
             let file = files.display_name(&shard);
@@ -207,6 +212,15 @@ impl TensorStore {
                     Dtype::F32 => DType::F32,
                     Dtype::F16 => DType::F16,
                     Dtype::BF16 => DType::BF16,
+                    Dtype::I8 if view.shape().len() == 2 => {
+                        int8.push((
+                            name,
+                            view.shape().to_vec(),
+                            view.data().to_vec(),
+                            file.clone(),
+                        ));
+                        continue;
+                    }
                     other => {
                         return Err(Error::UnsupportedDtype {
                             file,
@@ -223,7 +237,45 @@ impl TensorStore {
                 tensors.insert(name, (tensor, file.clone()));
             }
         }
-        Ok(TensorStore { tensors, source })
+        let mut store = TensorStore { tensors, source };
+        for (name, shape, bytes, file) in int8 {
+            let tensor = store.dequantize(&name, shape, &bytes, file.clone())?;
+            store.tensors.insert(name, (tensor, file));
+        }
+        Ok(store)
+    }
+
+    /// The f32 matrix of an int8 tensor and its `<name>_scale` (one scale per row).
+    fn dequantize(
+        &mut self,
+        name: &str,
+        shape: Vec<usize>,
+        q: &[u8],
+        file: String,
+    ) -> Result<Tensor> {
+        let scale_name = format!("{name}{}", quantize::SCALE_SUFFIX);
+        let rows = shape[0];
+        let (scales, _) = self
+            .tensors
+            .remove(&scale_name)
+            .ok_or_else(|| Error::MissingTensor {
+                file: file.clone(),
+                tensor: scale_name.clone(),
+            })?;
+        if scales.len() != rows || !matches!(scales.shape.as_slice(), [_, 1] | [_]) {
+            return Err(Error::TensorShape {
+                file,
+                tensor: scale_name,
+                expected: vec![rows, 1],
+                found: scales.shape,
+            });
+        }
+        let values = quantize::dequantize_rows(q, &scales.to_f32(), shape[1]);
+        Ok(Tensor {
+            shape,
+            dtype: DType::F32,
+            bytes: values.iter().flat_map(|v| v.to_le_bytes()).collect(),
+        })
     }
 
     fn take(&mut self, name: &str, shape: &[usize]) -> Result<Tensor> {

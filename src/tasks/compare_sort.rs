@@ -3,7 +3,8 @@
 //!
 //! Comparison: signs first ("-7 is negative and 3 is not"), then digit counts, then digits from the
 //! left ("Hundreds: 3 = 3. Tens: 4 < 5."); two negatives compare their sizes and flip.
-//! Sorting: pick the smallest (largest) of what is left, one line per pick, then state the chain
+//! Sorting: pick the smallest (largest) of what is left, one line per pick (a walk along the list
+//! keeping the best so far: `14 vs 63 → 14, 14 vs 8 → 8`), then state the chain
 //! (`-3 < 0 < 5 = 5 < 12`) and check that no number was lost.
 
 use rand::Rng;
@@ -360,6 +361,41 @@ pub fn solve_compare(prompt: String, a: i64, b: i64, max: bool, word: &str) -> P
     }
 }
 
+/// The pick as a walk along the list that keeps the best so far: `14 vs 63 → 14, 14 vs 8 → 8`.
+/// Each step compares two numbers written side by side; the next one to compare is the one after
+/// the last compared in the list. (Picking the smallest of six in one step was where sorting failed.)
+fn scan(rest: &[i64], asc: bool) -> String {
+    let Some((&first, others)) = rest.split_first() else {
+        return String::new();
+    };
+    let mut best = first;
+    let mut steps = Vec::new();
+    for &x in others {
+        let kept = if asc { best.min(x) } else { best.max(x) };
+        steps.push(format!("{best} vs {x} → {kept}"));
+        best = kept;
+    }
+    steps.join(", ")
+}
+
+/// The numbers of a [`scan`]: `(kept, next, kept')` for each step, which must walk `rest` in order
+/// and keep the smaller (`asc`) or larger; returns the last kept.
+fn check_scan(rest: &[i64], scanned: &[i64], asc: bool) -> Option<i64> {
+    let (&first, others) = rest.split_first()?;
+    if scanned.len() != 3 * others.len() {
+        return None;
+    }
+    let mut best = first;
+    for (&x, step) in others.iter().zip(scanned.chunks(3)) {
+        let kept = if asc { best.min(x) } else { best.max(x) };
+        if step != [best, x, kept] {
+            return None;
+        }
+        best = kept;
+    }
+    Some(best)
+}
+
 /// Sort by picking the smallest (ascending) or largest (descending) of what is left.
 pub fn solve_sort(prompt: String, nums: &[i64], asc: bool) -> Problem {
     let (word, dir) = if asc {
@@ -378,7 +414,7 @@ pub fn solve_sort(prompt: String, nums: &[i64], asc: bool) -> Problem {
         }
         .copied()
         .unwrap_or_default();
-        lines.push(format!("{word} of {}: {best}.", join(&rest)));
+        lines.push(format!("{word} of {}: {}.", join(&rest), scan(&rest, asc)));
         if let Some(i) = rest.iter().position(|v| *v == best) {
             rest.remove(i);
         }
@@ -615,8 +651,7 @@ pub fn check_trace(p: &Problem, lines: &[Line]) -> Result<(), String> {
                         .position(|t| t.is_punct(':'))
                         .ok_or("pick without a colon")?;
                     let list = numbers(&line.toks[..colon]);
-                    let picked = numbers(&line.toks[colon..]);
-                    if list != rest || picked.len() != 1 {
+                    if list != rest {
                         return Err(format!(
                             "`{}` does not list what is left ({})",
                             line.text,
@@ -629,10 +664,11 @@ pub fn check_trace(p: &Problem, lines: &[Line]) -> Result<(), String> {
                         rest.iter().max()
                     }
                     .copied();
-                    if best != Some(picked[0]) {
+                    let picked = check_scan(&rest, &numbers(&line.toks[colon..]), asc);
+                    if picked.is_none() || picked != best {
                         return Err(format!("wrong pick in `{}`", line.text));
                     }
-                    if let Some(i) = rest.iter().position(|v| *v == picked[0]) {
+                    if let Some(i) = rest.iter().position(|v| Some(*v) == picked) {
                         rest.remove(i);
                     }
                 } else if first == Some("only") {

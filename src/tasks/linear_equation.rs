@@ -2,10 +2,13 @@
 //!
 //! Prompts write the equation in several shapes ("3x + 5 = 20", "4*x - 7 = -19", "5 + 3x = 20",
 //! "20 = 3x + 5", "-x + 3 = 5"). The trace restates it as `ax + b = c`, moves b across
-//! ("Subtract 5 from both sides: 3x = 20 - 5 = 15."), divides by a, and checks by substituting.
+//! ("Subtract 5 from both sides: 3x = 20 - 5 = 15."; numbers past 9 in columns, signs settled
+//! first, see [`signed_columns`]), divides by a, and checks by substituting.
 
 use rand::Rng;
 
+use super::add_sub::Op;
+use super::columns;
 use super::expr::{self, Line, Var};
 use super::text::{last_integer, tokenize, Token};
 use super::util::{pick, style, End};
@@ -121,23 +124,53 @@ fn with_b(head: String, b: i64) -> String {
     }
 }
 
+/// `c + m` or `c - m` (m > 0, c ≠ 0 of any sign) as a sum or difference of two non-negative
+/// numbers worked in columns, its sign settled first (`-78 + 24 = -(78 - 24).`), ending with
+/// `So 78 - 24 = 54 and -6x = -54.` where `lhs` is the side with x.
+fn signed_columns(c: i64, op: Op, m: i64, lhs: &str) -> Vec<String> {
+    let r = if op == Op::Add { c + m } else { c - m };
+    let sign = if op == Op::Add { '+' } else { '-' };
+    let n = c.abs();
+    // (x, op, y) with x, y >= 0 and x >= y for a difference; `negate`: r = -(x op y).
+    let (x, col_op, y, negate) = match (c > 0, op) {
+        (true, Op::Add) => (c, Op::Add, m, false),
+        (true, Op::Sub) if c >= m => (c, Op::Sub, m, false),
+        (true, Op::Sub) => (m, Op::Sub, c, true),
+        (false, Op::Sub) => (n, Op::Add, m, true),
+        (false, Op::Add) if n >= m => (n, Op::Sub, m, true),
+        (false, Op::Add) => (m, Op::Sub, n, false),
+    };
+    let col_sign = if col_op == Op::Add { '+' } else { '-' };
+    let mut lines = Vec::new();
+    if c < 0 || negate {
+        let minus = if negate { "-" } else { "" };
+        lines.push(format!("{c} {sign} {m} = {minus}({x} {col_sign} {y})."));
+    }
+    lines.extend(columns::columns(x, col_op, y));
+    let u = if col_op == Op::Add { x + y } else { x - y };
+    lines.push(format!("So {x} {col_sign} {y} = {u} and {lhs} = {r}."));
+    lines
+}
+
 /// Solve `a·x + b = c`; the caller guarantees a ≠ 0 and that a divides c - b.
 pub fn solve(prompt: String, a: i64, b: i64, c: i64) -> Problem {
     let r = c - b;
     let x = if a != 0 { r / a } else { 0 };
     let mut lines = vec![format!("{} = {c}", with_b(ax(a), b))];
-    if b > 0 {
-        lines.push(format!(
-            "Subtract {b} from both sides: {} = {c} - {b} = {r}.",
-            ax(a)
-        ));
-    } else if b < 0 {
-        lines.push(format!(
-            "Add {} to both sides: {} = {c} + {} = {r}.",
-            -b,
-            ax(a),
-            -b
-        ));
+    if b != 0 {
+        let (verb, op, m) = if b > 0 {
+            (format!("Subtract {b} from"), Op::Sub, b)
+        } else {
+            (format!("Add {} to", -b), Op::Add, -b)
+        };
+        let sign = if op == Op::Add { '+' } else { '-' };
+        let moved = format!("{verb} both sides: {} = {c} {sign} {m}", ax(a));
+        if c == 0 || !columns::needs_columns(c.abs(), m) {
+            lines.push(format!("{moved} = {r}."));
+        } else {
+            lines.push(format!("{moved}."));
+            lines.extend(signed_columns(c, op, m, &ax(a)));
+        }
     }
     if a == -1 {
         lines.push(format!("Multiply both sides by -1: x = {x}."));
@@ -218,6 +251,8 @@ pub fn answer_value(text: &str) -> Option<i64> {
 /// The equation lines are already checked with x replaced by the solution; require that the trace
 /// states the equation and reaches `x = ...`.
 pub fn check_trace(lines: &[Line]) -> Result<(), String> {
+    let blocks = columns::check_blocks(lines)?;
+    columns::require_block_results(lines, &blocks)?;
     let first = lines.first().ok_or("empty trace")?;
     if !first.rels.iter().any(|r| r.op == '=') {
         return Err("the trace does not start with the equation".to_string());

@@ -2,10 +2,13 @@
 //!
 //! The longer factor is multiplied by each non-zero digit of the shorter one (the second factor
 //! when they are equally long), digit by digit with carries (`4 × 9 + 6 = 42, write 2 carry 4`),
-//! then shifted (`347 × 80 = 27760`) and the partial products are added. The check divides back.
+//! then shifted (`347 × 80 = 27760`) and the partial products are added in columns (see
+//! [`super::columns`]). The check divides back.
 
 use rand::Rng;
 
+use super::add_sub::Op;
+use super::columns;
 use super::expr::{self, Line};
 use super::util::{self, fill, pick, style, End};
 use super::{Expected, Family, Problem};
@@ -185,14 +188,14 @@ pub fn solve(prompt: String, a: i64, b: i64) -> Problem {
             });
             partials.push(full);
         }
-        if partials.len() > 1 {
-            let mut s = partials[0];
-            let mut segs = Vec::new();
-            for &x in &partials[1..] {
-                segs.push(format!("{s} + {x} = {}", s + x));
-                s += x;
+        // The partial products are added in columns, one pair at a time.
+        if let Some((&first, rest)) = partials.split_first() {
+            let mut sum = first;
+            for &x in rest {
+                lines.push(format!("Add {sum} + {x}."));
+                lines.extend(columns::worked(sum, Op::Add, x));
+                sum += x;
             }
-            lines.push(format!("Add: {}.", segs.join(", then ")));
         }
         lines.push(so);
         lines.push(format!("Check: {p} ÷ {b} = {a} ✓"));
@@ -206,9 +209,15 @@ pub fn solve(prompt: String, a: i64, b: i64) -> Problem {
     }
 }
 
-/// In each digit-by-digit line the written digits must make up the product stated right after them.
+/// In each digit-by-digit line the written digits must make up the product stated right after them;
+/// the column blocks that add the partial products pass [`columns::check_blocks`].
 pub fn check_trace(lines: &[Line]) -> Result<(), String> {
+    let blocks = columns::check_blocks(lines)?;
+    columns::require_block_results(lines, &blocks)?;
     for line in lines {
+        if line.first_word().is_some_and(util::is_place_word) {
+            continue;
+        }
         let ws = expr::writes(line)?;
         let Some(last) = ws.last() else { continue };
         let mut assembled: i128 = 0;

@@ -87,8 +87,9 @@ fn check_family(family: Family, seed: u64) {
             );
         }
         assert!(!p.thinking.contains("<think>"));
+        // 3-digit × 3-digit, the longest, adds two pairs of partial products in columns.
         let lines = p.thinking.lines().count();
-        assert!(lines <= 14, "#{i}: {lines} lines\n{}", p.thinking);
+        assert!(lines <= 24, "#{i}: {lines} lines\n{}", p.thinking);
     }
 }
 
@@ -292,7 +293,18 @@ fn multiplication_partial_products() {
     assert_eq!(p.expected, Expected::Integer(30883));
     assert!(p.thinking.contains("so 347 × 9 = 3123."), "{}", p.thinking);
     assert!(p.thinking.contains("347 × 80 = 27760"), "{}", p.thinking);
-    assert!(p.thinking.contains("Add: 3123 + 27760 = 30883."));
+    assert!(
+        p.thinking.contains(
+            "Add 3123 + 27760.\n\
+             Units of 3123 and 27760: 3 + 0 = 3, write 3. So far 3.\n\
+             Tens of 312 and 2776: 2 + 6 = 8, write 8. So far 83."
+        ),
+        "{}",
+        p.thinking
+    );
+    assert!(p
+        .thinking
+        .contains("So 3123 + 27760 = 30883.\nSo 347 × 89 = 30883."));
     assert!(p.thinking.contains("Check: 30883 ÷ 89 = 347 ✓"));
     assert_trace_ok(&p);
     for (q, v) in [
@@ -337,7 +349,29 @@ fn linear_equations() {
     let p = parsed("3x + 5 = 20");
     assert_eq!(
         p.thinking,
-        "3x + 5 = 20\nSubtract 5 from both sides: 3x = 20 - 5 = 15.\nDivide both sides by 3: x = 15 ÷ 3 = 5.\nCheck: 3·5 + 5 = 20 ✓"
+        "3x + 5 = 20\n\
+         Subtract 5 from both sides: 3x = 20 - 5.\n\
+         Units of 20 and 5: 0 < 5, borrow: 10 - 5 = 5, write 5. So far 5.\n\
+         Tens of 2: 2 - 1 = 1, write 1. So far 15.\n\
+         So 20 - 5 = 15 and 3x = 15.\n\
+         Divide both sides by 3: x = 15 ÷ 3 = 5.\n\
+         Check: 3·5 + 5 = 20 ✓"
+    );
+    // Signs are settled before the columns.
+    for (q, line) in [
+        ("4*x - 7 = -19", "-19 + 7 = -(19 - 7)."),
+        ("3x + 20 = 5", "5 - 20 = -(20 - 5)."),
+        ("9x + 34 = -2", "-2 - 34 = -(2 + 34)."),
+        ("2x - 25 = -5", "-5 + 25 = (25 - 5)."),
+    ] {
+        let p = parsed(q);
+        assert!(p.thinking.contains(line), "{q}: {}", p.thinking);
+        assert_trace_ok(&p);
+    }
+    let small = parsed("2x + 3 = 7");
+    assert!(
+        small.thinking.contains("2x = 7 - 3 = 4."),
+        "one-digit steps need no columns"
     );
     assert!(
         parse_prompt("2x = 5").is_none(),
@@ -552,17 +586,43 @@ fn verify_trace_rejects_bad_traces() {
 
     let good = parsed("solve 3x + 5 = 20");
     let mut p = good.clone();
+    p.thinking = p.thinking.replacen("So far 15.", "So far 16.", 1);
+    assert!(verify_trace(&p).is_err(), "a wrong `So far`");
+    let mut p = good.clone();
     p.thinking = p
         .thinking
-        .replacen("3x = 20 - 5 = 15", "3x = 20 - 5 = 16", 1);
-    assert!(verify_trace(&p).is_err());
+        .replacen("= 15 and 3x = 15.", "= 16 and 3x = 16.", 1);
+    assert!(
+        verify_trace(&p).is_err(),
+        "a result the columns do not give"
+    );
+    let mut p = good.clone();
+    p.thinking = p.thinking.replacen("Tens of 2:", "Hundreds of 2:", 1);
+    assert!(verify_trace(&p).is_err(), "columns out of order");
+
+    let good =
+        parsed("Tom has 42 dollars. He spends 23 dollars. How many dollars does he have left?");
+    assert!(
+        good.thinking.contains("Units of 42 and 23"),
+        "{}",
+        good.thinking
+    );
+    let mut p = good.clone();
+    p.thinking = p.thinking.replacen("Tens of 4 and 2", "Tens of 4 and 3", 1);
+    assert!(
+        verify_trace(&p).is_err(),
+        "a column that does not follow from the last"
+    );
 
     let good = parsed("sort 5, -3, 12, 0");
     let mut p = good.clone();
     p.thinking = p
         .thinking
-        .replacen("Smallest of 5, 12, 0: 0.", "Smallest of 5, 12, 0: 5.", 1);
+        .replacen("5 vs 12 → 5, 5 vs 0 → 0.", "5 vs 12 → 5, 5 vs 0 → 5.", 1);
     assert!(verify_trace(&p).is_err(), "{}", p.thinking);
+    let mut p = good.clone();
+    p.thinking = p.thinking.replacen("5 vs 12 → 5, ", "", 1);
+    assert!(verify_trace(&p).is_err(), "a walk that skips a number");
     let mut p = good.clone();
     p.thinking = p
         .thinking

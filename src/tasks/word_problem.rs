@@ -6,10 +6,13 @@
 //! renders a random story as sentences; parsing reads any such text back into a story clause by
 //! clause (verbs decide the sign: "buys" adds items but spends money, "sells" removes items but
 //! earns money, "gives ... to" / "gives away" removes, "gives him" adds). The trace restates each
-//! step as an equation and checks the last one backwards.
+//! step as an equation (sums and differences of numbers past 9 in columns, see [`super::columns`])
+//! and checks the last one backwards.
 
 use rand::Rng;
 
+use super::add_sub::Op;
+use super::columns;
 use super::expr::Line;
 use super::text::{numbers, Tok, Token};
 use super::util::{self, pick};
@@ -260,11 +263,21 @@ pub fn solve(prompt: String, st: &Story) -> Option<Problem> {
                 if !(0..=LIMIT).contains(&r) || delta > LIMIT {
                     return None;
                 }
-                let (op, inv) = if *sign > 0 { ('+', '-') } else { ('-', '+') };
-                if groups.is_none() {
-                    lines.push(format!("{subject} {v} {k}: {n} {op} {k} = {r}."));
+                let (op, inv, column_op) = if *sign > 0 {
+                    ('+', '-', Op::Add)
                 } else {
-                    lines.push(format!("{n} {op} {delta} = {r}."));
+                    ('-', '+', Op::Sub)
+                };
+                let head = if groups.is_none() {
+                    format!("{subject} {v} {k}: ")
+                } else {
+                    "Then ".to_string()
+                };
+                if columns::needs_columns(n, delta) {
+                    lines.push(format!("{head}{n} {op} {delta}."));
+                    lines.extend(columns::worked(n, column_op, delta));
+                } else {
+                    lines.push(format!("{head}{n} {op} {delta} = {r}."));
                 }
                 check = format!("Check: {r} {inv} {delta} = {n} ✓");
                 n = r;
@@ -1110,8 +1123,10 @@ pub fn parse(prompt: &str, toks: &[Token]) -> Option<Problem> {
     solve(prompt.to_string(), &st)
 }
 
-/// At least one step equation before the check.
+/// At least one step equation before the check, and sound column blocks.
 pub fn check_trace(lines: &[Line]) -> Result<(), String> {
+    let blocks = columns::check_blocks(lines)?;
+    columns::require_block_results(lines, &blocks)?;
     let steps = lines
         .iter()
         .filter(|l| !l.is_check())

@@ -4,7 +4,7 @@
 //! ```text
 //! dist/index.html, *.js, style.css     www/ as is
 //! dist/pkg/tiny_reasoner.js, *_bg.wasm wasm-bindgen --target web, then wasm-opt -Oz
-//! dist/models/<name>/…                 the model files (Hugging Face layout)
+//! dist/models/<name>/…                 the model files (Hugging Face layout), weights as int8
 //! dist/models/default.json             which model that is, its files, sizes and versions
 //! dist/sw.js                           the service worker, with this build's shell files
 //! ```
@@ -73,7 +73,13 @@ pub fn build_web(optimize: bool) -> Result<(), String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     run_command(
         Command::new(cargo)
-            .args(["build", "--profile", "web", "--target", "wasm32-unknown-unknown"])
+            .args([
+                "build",
+                "--profile",
+                "web",
+                "--target",
+                "wasm32-unknown-unknown",
+            ])
             .args(["--package", "tiny-reasoner", "--lib"])
             .current_dir(&root),
         "",
@@ -90,13 +96,14 @@ pub fn build_web(optimize: bool) -> Result<(), String> {
         setup_hint,
     )?;
 
-    // 3. Smaller: -Oz, with the features rustc's wasm32 target emits by default.
+    // 3. Smaller: -Oz, repeated until it stops shrinking, with the features rustc's wasm32 target
+    // emits by default.
     let bg = pkg.join("tiny_reasoner_bg.wasm");
     if optimize {
         let wasm_opt = root.join("node_modules/.bin/wasm-opt");
         run_command(
             Command::new(&wasm_opt)
-                .args(["-Oz", "--strip-debug", "--strip-producers"])
+                .args(["-Oz", "--converge", "--strip-debug", "--strip-producers"])
                 .args([
                     "--enable-bulk-memory",
                     "--enable-mutable-globals",
@@ -131,6 +138,7 @@ pub fn build_web(optimize: bool) -> Result<(), String> {
         .unwrap_or("model");
     let model_dist = dist.join("models").join(name);
     let files = copy_dir(&root.join(model.dir), &model_dist, &is_model_file)?;
+    quantize_for_download(&root.join(model.dir), &model_dist)?;
     write_manifest(
         &dist.join("models/default.json"),
         model,
@@ -151,6 +159,24 @@ pub fn build_web(optimize: bool) -> Result<(), String> {
     Ok(())
 }
 
+/// Replaces the page model's `model.safetensors` (and `config.json`) with the per-row int8 copy
+/// `tiny-reasoner quantize` writes: a quarter of the f32 download, for an accuracy cost the model
+/// card measures. The CLI does it so that the engine's own code writes what the engine reads (in CI
+/// the training smoke test has built the release binary already).
+fn quantize_for_download(model: &Path, model_dist: &Path) -> Result<(), String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    run_command(
+        Command::new(cargo)
+            .args(["run", "--release", "--quiet", "--package", "tiny-reasoner"])
+            .args(["--bin", "tiny-reasoner", "--", "quantize", "--model"])
+            .arg(model)
+            .arg("--out")
+            .arg(model_dist)
+            .current_dir(root()),
+        "",
+    )
+}
+
 /// Fills in dist/sw.js: the shell files to keep for offline use (everything but the models, which
 /// models.js caches itself, and the worker script itself), and a fingerprint of their content that
 /// names the cache, so that a new build replaces the old one.
@@ -159,7 +185,10 @@ fn write_service_worker(dist: &Path) -> Result<(), String> {
     let sw = dist.join("sw.js");
     let script = fs::read_to_string(&sw).map_err(|e| format!("{}: {e}", sw.display()))?;
     if !script.contains(PLACEHOLDER) {
-        return Err(format!("{}: no `{PLACEHOLDER}` line to fill in", sw.display()));
+        return Err(format!(
+            "{}: no `{PLACEHOLDER}` line to fill in",
+            sw.display()
+        ));
     }
     let mut files = Vec::new();
     let mut fingerprint = Vec::new();
@@ -187,7 +216,9 @@ pub fn files_under(dir: &Path) -> Result<Vec<PathBuf>, String> {
     let mut pending = vec![dir.to_path_buf()];
     while let Some(folder) = pending.pop() {
         for entry in fs::read_dir(&folder).map_err(|e| format!("{}: {e}", folder.display()))? {
-            let path = entry.map_err(|e| format!("{}: {e}", folder.display()))?.path();
+            let path = entry
+                .map_err(|e| format!("{}: {e}", folder.display()))?
+                .path();
             if path.is_dir() {
                 pending.push(path);
             } else {
