@@ -5,9 +5,10 @@
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use tiny_reasoner::model::files::read_file;
 use tiny_reasoner::model::quantize;
-use tiny_reasoner::{Error, Result};
+use tiny_reasoner::model::weights::SINGLE_FILE;
+use tiny_reasoner::model::CONFIG;
+use tiny_reasoner::{Error, ModelFiles, Result};
 
 /// The files of a model folder that are copied unchanged (`config.json` gains a
 /// `quantization_config`; `model.safetensors` is rewritten).
@@ -35,28 +36,23 @@ pub fn quantize(args: QuantizeArgs) -> Result<()> {
         move |source| Error::Io { path, source }
     };
     std::fs::create_dir_all(&args.out).map_err(io(&args.out))?;
+    let model = ModelFiles::dir(&args.model);
 
-    let weights_in = args.model.join("model.safetensors");
-    let bytes = read_file(&weights_in)?;
-    let quantized = quantize::quantize_int8(&weights_in.display().to_string(), &bytes)?;
-    let weights_out = args.out.join("model.safetensors");
+    let bytes = model.read(SINGLE_FILE)?;
+    let quantized = quantize::quantize_int8(&model.display_name(SINGLE_FILE), &bytes)?;
+    let weights_out = args.out.join(SINGLE_FILE);
     std::fs::write(&weights_out, &quantized).map_err(io(&weights_out))?;
 
-    let config_in = args.model.join("config.json");
-    let mut config: serde_json::Value =
-        serde_json::from_slice(&read_file(&config_in)?).map_err(|source| Error::InvalidJson {
-            file: config_in.display().to_string(),
-            source,
-        })?;
+    let mut config = model.read_json(CONFIG)?;
     let Some(object) = config.as_object_mut() else {
         return Err(Error::InvalidConfig {
-            file: config_in.display().to_string(),
+            file: model.display_name(CONFIG),
             key: "config",
             reason: "not a JSON object".into(),
         });
     };
     object.insert("quantization_config".into(), quantize::config_entry());
-    let config_out = args.out.join("config.json");
+    let config_out = args.out.join(CONFIG);
     let text = serde_json::to_string_pretty(&config).unwrap_or_default() + "\n";
     std::fs::write(&config_out, text).map_err(io(&config_out))?;
 
@@ -69,7 +65,7 @@ pub fn quantize(args: QuantizeArgs) -> Result<()> {
     }
     eprintln!(
         "{}: {} bytes -> {}: {} bytes",
-        weights_in.display(),
+        model.display_name(SINGLE_FILE),
         bytes.len(),
         weights_out.display(),
         quantized.len()

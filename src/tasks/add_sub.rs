@@ -20,6 +20,23 @@ pub enum Op {
     Sub,
 }
 
+impl Op {
+    /// How a trace writes it: `+` or `-`.
+    pub fn symbol(self) -> char {
+        match self {
+            Op::Add => '+',
+            Op::Sub => '-',
+        }
+    }
+
+    pub fn apply(self, a: i64, b: i64) -> i64 {
+        match self {
+            Op::Add => a + b,
+            Op::Sub => a - b,
+        }
+    }
+}
+
 const ADD_TEMPLATES: &[(&str, End)] = &[
     ("What is {e}", End::Question),
     ("{e}", End::Bare),

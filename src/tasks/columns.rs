@@ -46,12 +46,8 @@ pub fn columns(x: i64, op: Op, y: i64) -> Vec<String> {
 /// The column lines of `x op y` followed by `So x op y = r.`, which names the result the next
 /// step uses (and which [`check_blocks`]'s caller ties to the columns).
 pub fn worked(x: i64, op: Op, y: i64) -> Vec<String> {
-    let (sign, r) = match op {
-        Op::Add => ('+', x + y),
-        Op::Sub => ('-', x - y),
-    };
     let mut lines = columns(x, op, y);
-    lines.push(format!("So {x} {sign} {y} = {r}."));
+    lines.push(format!("So {x} {} {y} = {}.", op.symbol(), op.apply(x, y)));
     lines
 }
 

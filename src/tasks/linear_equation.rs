@@ -128,9 +128,7 @@ fn with_b(head: String, b: i64) -> String {
 /// numbers worked in columns, its sign settled first (`-78 + 24 = -(78 - 24).`), ending with
 /// `So 78 - 24 = 54 and -6x = -54.` where `lhs` is the side with x.
 fn signed_columns(c: i64, op: Op, m: i64, lhs: &str) -> Vec<String> {
-    let r = if op == Op::Add { c + m } else { c - m };
-    let sign = if op == Op::Add { '+' } else { '-' };
-    let n = c.abs();
+    let (r, sign, n) = (op.apply(c, m), op.symbol(), c.abs());
     // (x, op, y) with x, y >= 0 and x >= y for a difference; `negate`: r = -(x op y).
     let (x, col_op, y, negate) = match (c > 0, op) {
         (true, Op::Add) => (c, Op::Add, m, false),
@@ -140,15 +138,20 @@ fn signed_columns(c: i64, op: Op, m: i64, lhs: &str) -> Vec<String> {
         (false, Op::Add) if n >= m => (n, Op::Sub, m, true),
         (false, Op::Add) => (m, Op::Sub, n, false),
     };
-    let col_sign = if col_op == Op::Add { '+' } else { '-' };
     let mut lines = Vec::new();
     if c < 0 || negate {
         let minus = if negate { "-" } else { "" };
-        lines.push(format!("{c} {sign} {m} = {minus}({x} {col_sign} {y})."));
+        lines.push(format!(
+            "{c} {sign} {m} = {minus}({x} {} {y}).",
+            col_op.symbol()
+        ));
     }
     lines.extend(columns::columns(x, col_op, y));
-    let u = if col_op == Op::Add { x + y } else { x - y };
-    lines.push(format!("So {x} {col_sign} {y} = {u} and {lhs} = {r}."));
+    lines.push(format!(
+        "So {x} {} {y} = {} and {lhs} = {r}.",
+        col_op.symbol(),
+        col_op.apply(x, y)
+    ));
     lines
 }
 
@@ -163,8 +166,7 @@ pub fn solve(prompt: String, a: i64, b: i64, c: i64) -> Problem {
         } else {
             (format!("Add {} to", -b), Op::Add, -b)
         };
-        let sign = if op == Op::Add { '+' } else { '-' };
-        let moved = format!("{verb} both sides: {} = {c} {sign} {m}", ax(a));
+        let moved = format!("{verb} both sides: {} = {c} {} {m}", ax(a), op.symbol());
         if c == 0 || !columns::needs_columns(c.abs(), m) {
             lines.push(format!("{moved} = {r}."));
         } else {

@@ -263,23 +263,24 @@ pub fn solve(prompt: String, st: &Story) -> Option<Problem> {
                 if !(0..=LIMIT).contains(&r) || delta > LIMIT {
                     return None;
                 }
-                let (op, inv, column_op) = if *sign > 0 {
-                    ('+', '-', Op::Add)
+                let (op, inv) = if *sign > 0 {
+                    (Op::Add, Op::Sub)
                 } else {
-                    ('-', '+', Op::Sub)
+                    (Op::Sub, Op::Add)
                 };
+                let (op_sign, inv_sign) = (op.symbol(), inv.symbol());
                 let head = if groups.is_none() {
                     format!("{subject} {v} {k}: ")
                 } else {
                     "Then ".to_string()
                 };
                 if columns::needs_columns(n, delta) {
-                    lines.push(format!("{head}{n} {op} {delta}."));
-                    lines.extend(columns::worked(n, column_op, delta));
+                    lines.push(format!("{head}{n} {op_sign} {delta}."));
+                    lines.extend(columns::worked(n, op, delta));
                 } else {
-                    lines.push(format!("{head}{n} {op} {delta} = {r}."));
+                    lines.push(format!("{head}{n} {op_sign} {delta} = {r}."));
                 }
-                check = format!("Check: {r} {inv} {delta} = {n} ✓");
+                check = format!("Check: {r} {inv_sign} {delta} = {n} ✓");
                 n = r;
             }
             Event::Share {

@@ -70,9 +70,8 @@ pub fn build_web(optimize: bool) -> Result<(), String> {
     let setup_hint = " (scripts/setup.sh installs the tools)";
 
     // 1. The engine as wasm.
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     run_command(
-        Command::new(cargo)
+        Command::new(cargo())
             .args([
                 "build",
                 "--profile",
@@ -164,9 +163,8 @@ pub fn build_web(optimize: bool) -> Result<(), String> {
 /// card measures. The CLI does it so that the engine's own code writes what the engine reads (in CI
 /// the training smoke test has built the release binary already).
 fn quantize_for_download(model: &Path, model_dist: &Path) -> Result<(), String> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     run_command(
-        Command::new(cargo)
+        Command::new(cargo())
             .args(["run", "--release", "--quiet", "--package", "tiny-reasoner"])
             .args(["--bin", "tiny-reasoner", "--", "quantize", "--model"])
             .arg(model)
@@ -175,6 +173,11 @@ fn quantize_for_download(model: &Path, model_dist: &Path) -> Result<(), String> 
             .current_dir(root()),
         "",
     )
+}
+
+/// The cargo that runs this xtask (same toolchain), else the one on PATH.
+fn cargo() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
 }
 
 /// Fills in dist/sw.js: the shell files to keep for offline use (everything but the models, which
