@@ -2,16 +2,17 @@
 //!
 //! Addition writes each column's sum with its carry. Subtraction borrows: a column whose top digit
 //! is too small says `4 < 8, borrow: 14 - 8 = 6`, and the next column takes the borrow away
-//! (`8 - (4 + 1) = 3`). When the first number is smaller, the trace computes the reverse difference
-//! and makes it negative. Each column line also names what is left of both numbers and the result
-//! so far; [`super::columns`] writes the columns (for the other families too) and says why. Every
-//! trace ends with `So ...` and a `Check:` by the inverse operation.
+//! (`8 - (4 + 1) = 3`). A subtraction first compares the two numbers (column by column, see
+//! [`super::compare_columns`]); when the first is smaller, the trace computes the reverse
+//! difference and makes it negative. Each column line also names what is left of both numbers and
+//! the result so far; [`super::columns`] writes the columns (for the other families too) and says
+//! why. Every trace ends with `So ...` and a `Check:` by the inverse operation.
 
 use rand::Rng;
 
-use super::columns;
 use super::expr::Line;
 use super::util::{self, fill, pick, spaced, style, End};
+use super::{columns, compare_columns};
 use super::{Expected, Family, Problem};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -172,13 +173,25 @@ pub fn solve(prompt: String, op: Op, a: i64, b: i64) -> Problem {
         Op::Sub => {
             let d = a - b;
             lines.push(format!("{a} - {b}"));
+            // Which is larger decides the sign; past one digit that is worked out in columns
+            // too, and always written, so the model never has to decide it silently.
+            let compared = columns::needs_columns(a, b);
+            if compared {
+                lines.extend(compare_columns::compare_lines(a, b));
+            }
             if a >= b {
+                if compared {
+                    let rel = compare_columns::rel_char(a.cmp(&b));
+                    lines.push(format!("So {a} {rel} {b}, subtract as it is."));
+                }
                 lines.extend(columns::columns(a, Op::Sub, b));
                 lines.push(format!("So {a} - {b} = {d}."));
             } else {
-                lines.push(format!(
-                    "{b} > {a}, so compute {b} - {a} and make it negative."
-                ));
+                lines.push(if compared {
+                    format!("So {a} < {b}, compute {b} - {a} and make it negative.")
+                } else {
+                    format!("{b} > {a}, so compute {b} - {a} and make it negative.")
+                });
                 lines.extend(columns::columns(b, Op::Sub, a));
                 lines.push(format!("{b} - {a} = {}, so {a} - {b} = {d}.", -d));
             }

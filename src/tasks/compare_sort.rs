@@ -1,14 +1,15 @@
 //! (d) Comparing two numbers (which is larger / smaller) and sorting up to 6 numbers ascending or
 //! descending; numbers may be negative and repeat.
 //!
-//! Comparison: signs first ("-7 is negative and 3 is not"), then digit counts, then digits from the
-//! left ("Hundreds: 3 = 3. Tens: 4 < 5."); two negatives compare their sizes and flip.
+//! Comparison: signs first ("-7 is negative and 3 is not"), then the sizes column by column from
+//! the units (see [`super::compare_columns`]); two negatives compare their sizes and flip.
 //! Sorting: pick the smallest (largest) of what is left, one line per pick (a walk along the list
 //! keeping the best so far: `14 vs 63 → 14, 14 vs 8 → 8`), then state the chain
 //! (`-3 < 0 < 5 = 5 < 12`) and check that no number was lost.
 
 use rand::Rng;
 
+use super::compare_columns;
 use super::expr::Line;
 use super::text::{exactly_two_numbers, last_integer, number_runs, numbers, tokenize, Tok, Token};
 use super::util::{self, fill, pick, style, End};
@@ -282,57 +283,24 @@ fn join(nums: &[i64]) -> String {
 }
 
 fn rel_char(a: i64, b: i64) -> char {
-    match a.cmp(&b) {
-        std::cmp::Ordering::Less => '<',
-        std::cmp::Ordering::Equal => '=',
-        std::cmp::Ordering::Greater => '>',
-    }
-}
-
-fn count_digits(n: usize) -> String {
-    if n == 1 {
-        "1 digit".to_string()
-    } else {
-        format!("{n} digits")
-    }
-}
-
-/// Lines comparing two non-negative numbers by length, then digit by digit from the left.
-fn magnitude_lines(x: i64, y: i64) -> Vec<String> {
-    let (dx, dy) = (util::digits(x), util::digits(y));
-    if dx.len() != dy.len() {
-        return vec![format!(
-            "{x} has {} and {y} has {}.",
-            count_digits(dx.len()),
-            count_digits(dy.len())
-        )];
-    }
-    let mut s = format!("Both have {}.", count_digits(dx.len()));
-    for k in (0..dx.len()).rev() {
-        s.push_str(&format!(
-            " {}: {} {} {}.",
-            util::place(k),
-            dx[k],
-            rel_char(dx[k], dy[k]),
-            dy[k]
-        ));
-        if dx[k] != dy[k] {
-            break;
-        }
-    }
-    vec![s]
+    compare_columns::rel_char(a.cmp(&b))
 }
 
 /// Which of `a` and `b` is larger (`max`) or smaller; `word` is used in the answer.
+///
+/// The trace names what is asked in its first line and answers it in its last (`So the greater is
+/// 93945.`): without them the model compared right and then answered the other question ("The
+/// smaller number is 7729." under "which is greater?"), the question word being far back in the
+/// prompt.
 pub fn solve_compare(prompt: String, a: i64, b: i64, max: bool, word: &str) -> Problem {
-    let mut lines = vec![format!("Compare {a} and {b}.")];
+    let mut lines = vec![format!("Compare {a} and {b} to find the {word}.")];
     let r = rel_char(a, b);
     if a < 0 && b < 0 {
         let (x, y) = (-a, -b);
         lines.push(format!(
             "Both are negative, so compare {x} and {y}, then flip."
         ));
-        lines.extend(magnitude_lines(x, y));
+        lines.extend(compare_columns::compare_lines(x, y));
         lines.push(format!(
             "So {x} {} {y}, and flipped: {a} {r} {b}.",
             rel_char(x, y)
@@ -343,13 +311,15 @@ pub fn solve_compare(prompt: String, a: i64, b: i64, max: bool, word: &str) -> P
             "{neg} is negative and {other} is not, so {a} {r} {b}."
         ));
     } else {
-        lines.extend(magnitude_lines(a, b));
+        lines.extend(compare_columns::compare_lines(a, b));
         lines.push(format!("So {a} {r} {b}."));
     }
     let pick = if max { a.max(b) } else { a.min(b) };
     let answer = if a == b {
+        lines.push("So they are equal.".to_string());
         format!("Both numbers are equal: {a}.")
     } else {
+        lines.push(format!("So the {word} is {pick}."));
         format!("The {word} number is {pick}.")
     };
     Problem {
@@ -611,14 +581,21 @@ pub fn verify_compare(want: i64, text: &str) -> bool {
     found.unwrap_or_else(|| last_integer(text) == Some(want))
 }
 
-/// Comparison: the last relation must compare the two numbers. Sorting: every pick must be the
+/// Comparison: the last relation must compare the two numbers and a number named after it must be
+/// the answer. Sorting: every pick must be the
 /// smallest (largest) of exactly what is left, the final chain must be the expected order, and
 /// the count check must match.
 pub fn check_trace(p: &Problem, lines: &[Line]) -> Result<(), String> {
     let toks = tokenize(&p.prompt);
     match &p.expected {
-        Expected::Integer(_) => {
+        Expected::Integer(want) => {
             let (a, b, _, _) = compare_input(&toks).ok_or("not a comparison prompt")?;
+            let last_line = lines.last().ok_or("empty trace")?;
+            if let Some(named) = last_integer(&last_line.text) {
+                if named != *want {
+                    return Err(format!("`{}` names {named}, not {want}", last_line.text));
+                }
+            }
             let last = lines
                 .iter()
                 .flat_map(|l| l.rels.iter())

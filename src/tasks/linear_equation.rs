@@ -3,15 +3,15 @@
 //! Prompts write the equation in several shapes ("3x + 5 = 20", "4*x - 7 = -19", "5 + 3x = 20",
 //! "20 = 3x + 5", "-x + 3 = 5"). The trace restates it as `ax + b = c`, moves b across
 //! ("Subtract 5 from both sides: 3x = 20 - 5 = 15."; numbers past 9 in columns, signs settled
-//! first, see [`signed_columns`]), divides by a, and checks by substituting.
+//! first, see [`signed_steps`]), divides by a, and checks by substituting.
 
 use rand::Rng;
 
 use super::add_sub::Op;
-use super::columns;
 use super::expr::{self, Line, Var};
 use super::text::{last_integer, tokenize, Token};
 use super::util::{pick, style, End};
+use super::{columns, compare_columns};
 use super::{Expected, Family, Problem};
 
 const LIMIT: i128 = 1_000_000_000;
@@ -124,10 +124,13 @@ fn with_b(head: String, b: i64) -> String {
     }
 }
 
-/// `c + m` or `c - m` (m > 0, c ≠ 0 of any sign) as a sum or difference of two non-negative
-/// numbers worked in columns, its sign settled first (`-78 + 24 = -(78 - 24).`), ending with
+/// `moved` (`Add 24 to both sides: -6x = -78 + 24`) worked out: `c + m` or `c - m` (m > 0, c ≠ 0
+/// of any sign) as a sum or difference of two non-negative numbers, its sign settled first and in
+/// writing. One-digit numbers take one line (`-6x = -9 - 6 = -(9 + 6) = -15.`). Larger ones are
+/// worked in columns; where the sign depends on which number is larger, the two are compared in
+/// columns first (`So 78 > 24 and -78 + 24 = -(78 - 24).`). The last line is
 /// `So 78 - 24 = 54 and -6x = -54.` where `lhs` is the side with x.
-fn signed_columns(c: i64, op: Op, m: i64, lhs: &str) -> Vec<String> {
+fn signed_steps(moved: String, c: i64, op: Op, m: i64, lhs: &str) -> Vec<String> {
     let (r, sign, n) = (op.apply(c, m), op.symbol(), c.abs());
     // (x, op, y) with x, y >= 0 and x >= y for a difference; `negate`: r = -(x op y).
     let (x, col_op, y, negate) = match (c > 0, op) {
@@ -138,18 +141,30 @@ fn signed_columns(c: i64, op: Op, m: i64, lhs: &str) -> Vec<String> {
         (false, Op::Add) if n >= m => (n, Op::Sub, m, true),
         (false, Op::Add) => (m, Op::Sub, n, false),
     };
-    let mut lines = Vec::new();
-    if c < 0 || negate {
-        let minus = if negate { "-" } else { "" };
-        lines.push(format!(
-            "{c} {sign} {m} = {minus}({x} {} {y}).",
-            col_op.symbol()
-        ));
+    let col = col_op.symbol();
+    let minus = if negate { "-" } else { "" };
+    let settled = (c < 0 || negate).then(|| format!("{minus}({x} {col} {y})"));
+    if !columns::needs_columns(n, m) {
+        return vec![match settled {
+            Some(s) => format!("{moved} = {s} = {r}."),
+            None => format!("{moved} = {r}."),
+        }];
+    }
+    let mut lines = vec![format!("{moved}.")];
+    let sign_depends_on_size = matches!((c > 0, op), (true, Op::Sub) | (false, Op::Add));
+    if sign_depends_on_size {
+        lines.extend(compare_columns::compare_lines(n, m));
+        let rel = compare_columns::rel_char(n.cmp(&m));
+        lines.push(match &settled {
+            Some(s) => format!("So {n} {rel} {m} and {c} {sign} {m} = {s}."),
+            None => format!("So {n} {rel} {m}."),
+        });
+    } else if let Some(s) = &settled {
+        lines.push(format!("{c} {sign} {m} = {s}."));
     }
     lines.extend(columns::columns(x, col_op, y));
     lines.push(format!(
-        "So {x} {} {y} = {} and {lhs} = {r}.",
-        col_op.symbol(),
+        "So {x} {col} {y} = {} and {lhs} = {r}.",
         col_op.apply(x, y)
     ));
     lines
@@ -167,11 +182,10 @@ pub fn solve(prompt: String, a: i64, b: i64, c: i64) -> Problem {
             (format!("Add {} to", -b), Op::Add, -b)
         };
         let moved = format!("{verb} both sides: {} = {c} {} {m}", ax(a), op.symbol());
-        if c == 0 || !columns::needs_columns(c.abs(), m) {
+        if c == 0 {
             lines.push(format!("{moved} = {r}."));
         } else {
-            lines.push(format!("{moved}."));
-            lines.extend(signed_columns(c, op, m, &ax(a)));
+            lines.extend(signed_steps(moved, c, op, m, &ax(a)));
         }
     }
     if a == -1 {

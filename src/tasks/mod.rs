@@ -24,6 +24,7 @@ use serde::{Deserialize, Serialize};
 pub mod add_sub;
 mod arith;
 mod columns;
+mod compare_columns;
 pub mod compare_sort;
 mod expr;
 pub mod linear_equation;
@@ -227,6 +228,7 @@ pub fn verify_trace(problem: &Problem) -> Result<(), String> {
         _ => expr::Var::Absent,
     };
     let lines = expr::scan_trace(&problem.thinking, var)?;
+    compare_columns::check_compare_blocks(&lines)?;
     // Generated traces stay under 24 lines; typed prompts can be longer (5-digit factors).
     if lines.len() > 80 {
         return Err(format!("trace too long: {} lines", lines.len()));

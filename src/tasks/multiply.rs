@@ -180,10 +180,12 @@ pub fn solve(prompt: String, a: i64, b: i64) -> Problem {
                     "{top} × {d}: {}; so {top} × {d} = {q}.",
                     digit_steps(top, d)
                 ),
+                // The header names the part (`× 80`, not `× 8`) so whether the line ends with
+                // the shift is decided by what the line starts with.
                 _ => format!(
-                    "{top} × {d}: {}; so {top} × {d} = {q} and {top} × {} = {full}.",
+                    "{top} × {part}: {}; so {top} × {d} = {q} and {top} × {part} = {full}.",
                     digit_steps(top, d),
-                    d * scale
+                    part = d * scale
                 ),
             });
             partials.push(full);

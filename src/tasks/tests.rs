@@ -203,9 +203,19 @@ fn spec_example_trace_for_347_plus_589() {
 fn negative_results() {
     let p = parsed("what's 347 minus 589");
     assert_eq!(p.expected, Expected::Integer(-242));
-    assert!(p
+    // The sign is decided in writing: the two numbers compared column by column first.
+    assert!(p.thinking.contains(
+        "Compare units of 347 and 589: 7 < 9, second larger so far.\n\
+         Compare tens of 34 and 58: 4 < 8, second larger so far.\n\
+         Compare hundreds of 3 and 5: 3 < 5, second larger so far.\n\
+         So 347 < 589, compute 589 - 347 and make it negative."
+    ));
+    assert!(parsed("what's 589 minus 347")
         .thinking
-        .contains("589 > 347, so compute 589 - 347 and make it negative."));
+        .contains("So 589 > 347, subtract as it is."));
+    assert!(parsed("3 - 7")
+        .thinking
+        .contains("7 > 3, so compute 7 - 3 and make it negative."));
     assert_trace_ok(&p);
     assert_eq!(int("subtract 589 from 347"), -242);
     assert_eq!(int("Take 589 away from 347."), -242);
@@ -351,6 +361,9 @@ fn linear_equations() {
         p.thinking,
         "3x + 5 = 20\n\
          Subtract 5 from both sides: 3x = 20 - 5.\n\
+         Compare units of 20 and 5: 0 < 5, second larger so far.\n\
+         Compare tens of 2 and 0: 2 > 0, first larger so far.\n\
+         So 20 > 5.\n\
          Units of 20 and 5: 0 < 5, borrow: 10 - 5 = 5, write 5. So far 5.\n\
          Tens of 2: 2 - 1 = 1, write 1. So far 15.\n\
          So 20 - 5 = 15 and 3x = 15.\n\
@@ -359,10 +372,12 @@ fn linear_equations() {
     );
     // Signs are settled before the columns.
     for (q, line) in [
-        ("4*x - 7 = -19", "-19 + 7 = -(19 - 7)."),
-        ("3x + 20 = 5", "5 - 20 = -(20 - 5)."),
+        ("4*x - 7 = -19", "So 19 > 7 and -19 + 7 = -(19 - 7)."),
+        ("3x + 20 = 5", "So 5 < 20 and 5 - 20 = -(20 - 5)."),
         ("9x + 34 = -2", "-2 - 34 = -(2 + 34)."),
-        ("2x - 25 = -5", "-5 + 25 = (25 - 5)."),
+        ("2x - 25 = -5", "So 5 < 25 and -5 + 25 = (25 - 5)."),
+        ("2x + 9 = 1", "2x = 1 - 9 = -(9 - 1) = -8."),
+        ("-3x - 9 = 6", "-3x = 6 + 9 = 15."),
     ] {
         let p = parsed(q);
         assert!(p.thinking.contains(line), "{q}: {}", p.thinking);
@@ -436,6 +451,24 @@ fn comparisons() {
         assert_eq!(p.expected, Expected::Integer(v), "{q}");
         assert_trace_ok(&p);
     }
+    // Lengths need no counting: the shorter number runs out as 0.
+    assert_eq!(
+        parsed("which is smaller, 93945 or 7729?").thinking,
+        "Compare 93945 and 7729 to find the smaller.\n\
+         Compare units of 93945 and 7729: 5 < 9, second larger so far.\n\
+         Compare tens of 9394 and 772: 4 > 2, first larger so far.\n\
+         Compare hundreds of 939 and 77: 9 > 7, first larger so far.\n\
+         Compare thousands of 93 and 7: 3 < 7, second larger so far.\n\
+         Compare ten-thousands of 9 and 0: 9 > 0, first larger so far.\n\
+         So 93945 > 7729.\n\
+         So the smaller is 7729."
+    );
+    // The last line must answer what was asked.
+    let mut p = parsed("which is smaller, 93945 or 7729?");
+    p.thinking = p
+        .thinking
+        .replace("the smaller is 7729", "the smaller is 93945");
+    assert!(verify_trace(&p).is_err());
     let p = parsed("Which is bigger, 45 or 54?");
     assert!(verify(&p, "The bigger number is 54."));
     assert!(verify(&p, "54 is bigger than 45."));
@@ -613,6 +646,23 @@ fn verify_trace_rejects_bad_traces() {
         verify_trace(&p).is_err(),
         "a column that does not follow from the last"
     );
+
+    // Comparison columns: a wrong "so far", a skipped column, a conclusion that does not follow.
+    let good = parsed("What is 347 - 589?");
+    for (from, to) in [
+        ("7 < 9, second larger", "7 < 9, first larger"),
+        (
+            "Compare tens of 34 and 58: 4 < 8, second larger so far.\n",
+            "",
+        ),
+        ("Compare tens of 34 and 58", "Compare tens of 34 and 59"),
+        ("So 347 < 589, compute", "So 3 < 5, compute"),
+    ] {
+        let mut p = good.clone();
+        assert!(p.thinking.contains(from), "{from}");
+        p.thinking = p.thinking.replacen(from, to, 1);
+        assert!(verify_trace(&p).is_err(), "{from} -> {to} accepted");
+    }
 
     let good = parsed("sort 5, -3, 12, 0");
     let mut p = good.clone();
