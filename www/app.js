@@ -248,7 +248,7 @@ function readOptions() {
   return {
     temperature: Number(ui.temperature.value),
     top_p: Number(ui.topP.value),
-    max_tokens: Math.max(1, Math.min(4096, Number(ui.maxTokens.value) || 512)),
+    max_tokens: Math.max(1, Math.min(4096, Number(ui.maxTokens.value) || 1024)),
     enable_thinking: ui.thinking.checked,
     seed,
   };

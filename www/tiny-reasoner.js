@@ -26,7 +26,9 @@ import { keepForOffline } from './offline.js';
 import { tokenChip } from './tokens.js';
 
 const HERE = new URL('./', import.meta.url);
-const MAX_TOKENS = 640;
+// The shipped model's longest traces (3-digit × 3-digit) take about 800 tokens; the context
+// length ends a reply anyway.
+const MAX_TOKENS = 1024;
 
 // model URL ('' for the shipped one) → {ready: Promise<TinyReasoner>, progress: EventTarget}
 const shared = new Map();

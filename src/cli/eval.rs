@@ -29,7 +29,9 @@ pub struct EvalArgs {
     /// Evaluate with thinking switched off.
     #[arg(long)]
     no_think: bool,
-    #[arg(long, default_value_t = 768)]
+    /// Longest reply; generation also stops at the model's context length. The longest traces
+    /// (3-digit × 3-digit) take about 800 tokens, so the default leaves them room.
+    #[arg(long, default_value_t = 1024)]
     max_tokens: usize,
     /// One JSON object instead of a table.
     #[arg(long)]

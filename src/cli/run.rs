@@ -35,7 +35,8 @@ pub struct RunArgs {
     /// Seed for sampling; the same seed gives the same reply. Default: from the clock.
     #[arg(long)]
     seed: Option<u64>,
-    #[arg(long, default_value_t = 512)]
+    /// Longest reply; generation also stops at the model's context length.
+    #[arg(long, default_value_t = 1024)]
     max_tokens: usize,
     /// A system message to put first.
     #[arg(long)]
