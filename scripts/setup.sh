@@ -44,7 +44,7 @@ wasm-bindgen --version
 # npm's binaryen gives wasm-opt (Debian's binaryen 108 makes modules that fail in Chromium);
 # playwright-core drives Debian's chromium. Versions are pinned in package.json / package-lock.json.
 # No install scripts run and no browser is downloaded (never `playwright install`).
-step "npm packages for the page (binaryen, playwright-core)"
+step "npm packages for the page (binaryen, esbuild, playwright-core)"
 # Skipped when node_modules already holds every pinned version.
 if ! node -e '
   const deps = require("./package.json").devDependencies;

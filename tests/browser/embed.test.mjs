@@ -104,6 +104,9 @@ describe('the <tiny-reasoner> element', { timeout: 15 * 60_000 }, () => {
   test("the README's two-line snippet, alone in a page next to dist/, shows a working reasoner", { timeout: TEST_MS }, async (t) => {
     const snippet = readmeSnippet();
     assert.equal(snippet.split('\n').length, 2, `the snippet is not two lines:\n${snippet}`);
+    // One ES module: the build inlines the element's imports (the worker stays its own script).
+    const element = readFileSync(path.join(DIST, 'tiny-reasoner.js'), 'utf8');
+    assert.doesNotMatch(element, /^\s*import\s*[\w{*'"]/m, 'dist/tiny-reasoner.js imports other modules');
     writeFileSync(path.join(folder.dir, 'snippet.html'), `${snippet}\n`);
     const { page, problems } = await visit(`${site.url}snippet.html`);
     const reply = await replyOf(page, 0);

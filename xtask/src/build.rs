@@ -3,6 +3,7 @@
 //!
 //! ```text
 //! dist/index.html, *.js, style.css     www/ as is
+//! dist/tiny-reasoner.js                the embed element and its imports in one ES module (esbuild)
 //! dist/pkg/tiny_reasoner.js, *_bg.wasm wasm-bindgen --target web, then wasm-opt -Oz
 //! dist/models/<name>/…                 the model files (Hugging Face layout), weights as int8
 //! dist/models/default.json             which model that is, its files, sizes and versions
@@ -124,6 +125,7 @@ pub fn build_web(optimize: bool) -> Result<(), String> {
         fs::remove_dir_all(&dist).map_err(|e| format!("{}: {e}", dist.display()))?;
     }
     copy_dir(&root.join("www"), &dist, &|name| name != "README.md")?;
+    bundle_embed(&root, &dist, setup_hint)?;
     copy_dir(&pkg, &dist.join("pkg"), &|name| {
         name.ends_with(".js") || name.ends_with(".wasm")
     })?;
@@ -156,6 +158,24 @@ pub fn build_web(optimize: bool) -> Result<(), String> {
     );
     crate::budget::report(&dist)?;
     Ok(())
+}
+
+/// dist/tiny-reasoner.js as one ES module: the element with the three small modules it imports
+/// (engine.js, offline.js, tokens.js) inlined, so an embedding page loads one script. The worker
+/// and the wasm stay separate files (a worker is its own script), found next to the bundle through
+/// `import.meta.url`, which esbuild leaves as it is. Not minified: it stays readable.
+fn bundle_embed(root: &Path, dist: &Path, setup_hint: &str) -> Result<(), String> {
+    run_command(
+        Command::new(root.join("node_modules/.bin/esbuild"))
+            .arg(root.join("www/tiny-reasoner.js"))
+            .args(["--bundle", "--format=esm", "--log-level=warning"])
+            .arg(format!(
+                "--outfile={}",
+                dist.join("tiny-reasoner.js").display()
+            ))
+            .arg("--allow-overwrite"),
+        setup_hint,
+    )
 }
 
 /// Replaces the page model's `model.safetensors` (and `config.json`) with the per-row int8 copy
