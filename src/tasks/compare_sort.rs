@@ -581,10 +581,9 @@ pub fn verify_compare(want: i64, text: &str) -> bool {
     found.unwrap_or_else(|| last_integer(text) == Some(want))
 }
 
-/// Comparison: the last relation must compare the two numbers and a number named after it must be
-/// the answer. Sorting: every pick must be the
-/// smallest (largest) of exactly what is left, the final chain must be the expected order, and
-/// the count check must match.
+/// Comparison: the last relation must compare the two numbers, and a number the last line names
+/// must be the answer. Sorting: every pick must be the smallest (largest) of exactly what is left,
+/// the final chain must be the expected order, and the count check must match.
 pub fn check_trace(p: &Problem, lines: &[Line]) -> Result<(), String> {
     let toks = tokenize(&p.prompt);
     match &p.expected {
