@@ -25,12 +25,7 @@ use super::expr::Line;
 use super::text::Token;
 use super::util;
 
-const STATES: [(&str, Ordering); 3] = [
-    ("first", Ordering::Greater),
-    ("second", Ordering::Less),
-    ("equal", Ordering::Equal),
-];
-
+/// The state a comparison line carries; its first word (`first`, `second`, `equal`) names it.
 fn state_words(o: Ordering) -> &'static str {
     match o {
         Ordering::Greater => "first larger so far",
@@ -133,11 +128,11 @@ pub fn check_compare_blocks(lines: &[Line]) -> Result<(), String> {
         if dx != dy {
             state = dx.cmp(&dy);
         }
-        let said = line
-            .toks
-            .iter()
-            .filter_map(Token::word)
-            .find_map(|w| STATES.iter().find(|(name, _)| *name == w).map(|s| s.1));
+        let said = line.toks.iter().filter_map(Token::word).find_map(|w| {
+            [Ordering::Greater, Ordering::Less, Ordering::Equal]
+                .into_iter()
+                .find(|&o| state_words(o).split(' ').next() == Some(w))
+        });
         if said != Some(state) {
             return Err(bad(&format!("expected `{}`", state_words(state))));
         }

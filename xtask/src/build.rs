@@ -172,8 +172,7 @@ fn bundle_embed(root: &Path, dist: &Path, setup_hint: &str) -> Result<(), String
             .arg(format!(
                 "--outfile={}",
                 dist.join("tiny-reasoner.js").display()
-            ))
-            .arg("--allow-overwrite"),
+            )),
         setup_hint,
     )
 }
