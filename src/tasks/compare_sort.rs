@@ -4,7 +4,7 @@
 //! Comparison: signs first ("-7 is negative and 3 is not"), then the sizes column by column from
 //! the units (see [`super::compare_columns`]); two negatives compare their sizes and flip.
 //! Sorting: pick the smallest (largest) of what is left, one line per pick (a walk along the list
-//! keeping the best so far: `14 vs 63 → 14, 14 vs 8 → 8`), then state the chain
+//! keeping the best so far: `14 < 63 → 14, 14 > 8 → 8`), then state the chain
 //! (`-3 < 0 < 5 = 5 < 12`) and check that no number was lost.
 
 use rand::Rng;
@@ -276,10 +276,38 @@ fn render_list<R: Rng + ?Sized>(rng: &mut R, nums: &[i64]) -> String {
 // ---------------------------------------------------------------- solving
 
 fn join(nums: &[i64]) -> String {
+    join_with(nums, ", ")
+}
+
+fn join_with(nums: &[i64], sep: &str) -> String {
     nums.iter()
         .map(i64::to_string)
         .collect::<Vec<_>>()
-        .join(", ")
+        .join(sep)
+}
+
+/// How the prompt separates its numbers: `","` (`73,51,69`), `" "` (`33 82 22`) or `", "` (also
+/// for anything else, such as `2366 and 4417`). The trace writes its lists the same way, so that
+/// restating the list is a copy of the same tokens: lists typed as `73,51,69` were restated wrongly
+/// four times as often as `73, 51, 69` when the trace always wrote `, `.
+pub fn list_separator(prompt: &str) -> &'static str {
+    let c: Vec<char> = prompt.chars().collect();
+    let starts_number = |i: usize| {
+        c.get(i).is_some_and(char::is_ascii_digit)
+            || (c.get(i) == Some(&'-') && c.get(i + 1).is_some_and(char::is_ascii_digit))
+    };
+    for i in 1..c.len() {
+        if !c[i - 1].is_ascii_digit() {
+            continue;
+        }
+        if c[i] == ',' && starts_number(i + 1) {
+            return ",";
+        }
+        if c[i] == ' ' && starts_number(i + 1) {
+            return " ";
+        }
+    }
+    ", "
 }
 
 fn rel_char(a: i64, b: i64) -> char {
@@ -331,9 +359,11 @@ pub fn solve_compare(prompt: String, a: i64, b: i64, max: bool, word: &str) -> P
     }
 }
 
-/// The pick as a walk along the list that keeps the best so far: `14 vs 63 → 14, 14 vs 8 → 8`.
+/// The pick as a walk along the list that keeps the best so far: `14 < 63 → 14, 14 > 8 → 8`.
 /// Each step compares two numbers written side by side; the next one to compare is the one after
 /// the last compared in the list. (Picking the smallest of six in one step was where sorting failed.)
+/// The relation is written before the number kept (it was `14 vs 63 → 14`), so which one to copy
+/// is decided by one token; the model used to write a blend of the two (`3082 vs 5987 → 3087`).
 fn scan(rest: &[i64], asc: bool) -> String {
     let Some((&first, others)) = rest.split_first() else {
         return String::new();
@@ -342,7 +372,7 @@ fn scan(rest: &[i64], asc: bool) -> String {
     let mut steps = Vec::new();
     for &x in others {
         let kept = if asc { best.min(x) } else { best.max(x) };
-        steps.push(format!("{best} vs {x} → {kept}"));
+        steps.push(format!("{best} {} {x} → {kept}", rel_char(best, x)));
         best = kept;
     }
     steps.join(", ")
@@ -373,7 +403,8 @@ pub fn solve_sort(prompt: String, nums: &[i64], asc: bool) -> Problem {
     } else {
         ("Largest", "from largest to smallest")
     };
-    let mut lines = vec![format!("Sort {} {dir}.", join(nums))];
+    let sep = list_separator(&prompt);
+    let mut lines = vec![format!("Sort {} {dir}.", join_with(nums, sep))];
     let mut rest = nums.to_vec();
     let mut sorted = Vec::new();
     while rest.len() > 1 {
@@ -384,7 +415,11 @@ pub fn solve_sort(prompt: String, nums: &[i64], asc: bool) -> Problem {
         }
         .copied()
         .unwrap_or_default();
-        lines.push(format!("{word} of {}: {}.", join(&rest), scan(&rest, asc)));
+        lines.push(format!(
+            "{word} of {}: {}.",
+            join_with(&rest, sep),
+            scan(&rest, asc)
+        ));
         if let Some(i) = rest.iter().position(|v| *v == best) {
             rest.remove(i);
         }

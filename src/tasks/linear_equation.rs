@@ -170,6 +170,27 @@ fn signed_steps(moved: String, c: i64, op: Op, m: i64, lhs: &str) -> Vec<String>
     lines
 }
 
+/// `r ÷ a` worked out up to (not including) its value: the sign is settled first (`-(120 ÷ 8)`),
+/// and a quotient of 10 or more is split at ten times the divisor (`(80 + 40) ÷ 8 = 10 + 5`), so
+/// that no step needs more than a times-table fact. One-step divisions (`84 ÷ 7 = 14`) were a
+/// quarter of the wrong equations.
+fn division_steps(r: i64, a: i64) -> String {
+    let (big_r, big_a) = (r.abs(), a.abs());
+    let mut chain = vec![format!("{r} ÷ {}", paren(a))];
+    let negative = (r < 0) != (a < 0) && r != 0;
+    let wrap = |e: String| if negative { format!("-({e})") } else { e };
+    if r < 0 || a < 0 {
+        chain.push(wrap(format!("{big_r} ÷ {big_a}")));
+    }
+    let q = big_r / big_a;
+    if q >= 10 {
+        let tens = 10 * big_a;
+        chain.push(wrap(format!("({tens} + {}) ÷ {big_a}", big_r - tens)));
+        chain.push(wrap(format!("10 + {}", q - 10)));
+    }
+    chain.join(" = ")
+}
+
 /// Solve `a·x + b = c`; the caller guarantees a ≠ 0 and that a divides c - b.
 pub fn solve(prompt: String, a: i64, b: i64, c: i64) -> Problem {
     let r = c - b;
@@ -192,8 +213,8 @@ pub fn solve(prompt: String, a: i64, b: i64, c: i64) -> Problem {
         lines.push(format!("Multiply both sides by -1: x = {x}."));
     } else if a != 1 {
         lines.push(format!(
-            "Divide both sides by {a}: x = {r} ÷ {} = {x}.",
-            paren(a)
+            "Divide both sides by {a}: x = {} = {x}.",
+            division_steps(r, a)
         ));
     } else if b == 0 {
         lines.push(format!("x is already alone: x = {x}."));

@@ -17,7 +17,7 @@
 //! arithmetic prompts) and `util` (random choices, digits, prompt styling).
 //!
 //! [`generate_any`] mixes the families in the fixed proportions of [`MIX`] (per mille):
-//! add_sub 24%, multiply 20%, word_problem 18%, compare_sort 16%, linear_equation 19%, other 3%.
+//! add_sub 24%, multiply 20%, word_problem 15%, compare_sort 19%, linear_equation 19%, other 3%.
 
 use serde::{Deserialize, Serialize};
 
@@ -103,8 +103,8 @@ pub struct Problem {
 pub const MIX: [(Family, u32); 6] = [
     (Family::AddSub, 240),
     (Family::Multiply, 200),
-    (Family::WordProblem, 180),
-    (Family::CompareSort, 160),
+    (Family::WordProblem, 150),
+    (Family::CompareSort, 190),
     (Family::LinearEquation, 190),
     (Family::Other, 30),
 ];

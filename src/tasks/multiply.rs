@@ -1,9 +1,9 @@
 //! (b) Multiplication up to 3-digit × 3-digit (1- and 2-digit factors included).
 //!
 //! The longer factor is multiplied by each non-zero digit of the shorter one (the second factor
-//! when they are equally long), digit by digit with carries (`4 × 9 + 6 = 42, write 2 carry 4`),
-//! then shifted (`347 × 80 = 27760`) and the partial products are added in columns (see
-//! [`super::columns`]). The check divides back.
+//! when they are equally long), digit by digit with carries (`4 × 9 = 36, 36 + 6 = 42, write 2
+//! carry 4`), then shifted (`347 × 80 = 27760`) and the partial products are added in columns
+//! (see [`super::columns`]). The check divides back.
 
 use rand::Rng;
 
@@ -105,15 +105,17 @@ fn operands<R: Rng + ?Sized>(rng: &mut R) -> (i64, i64) {
     }
 }
 
-/// `top × d` digit by digit: `7 × 9 = 63, write 3 carry 6; 4 × 9 + 6 = 42, ...`.
+/// `top × d` digit by digit: `7 × 9 = 63, write 3 carry 6; 4 × 9 = 36, 36 + 6 = 42, ...`.
 fn digit_steps(top: i64, d: i64) -> String {
     let td = util::digits(top);
     let mut carry = 0;
     let mut parts = Vec::new();
     for (k, &x) in td.iter().enumerate() {
         let v = x * d + carry;
+        // The carry is added in a step of its own: `x × d + c` in one step was where the model
+        // slipped most (`2 × 9 + 6 = 26`), one multiplication fact and one small sum are not.
         let e = if carry > 0 {
-            format!("{x} × {d} + {carry}")
+            format!("{x} × {d} = {}, {} + {carry}", x * d, x * d)
         } else {
             format!("{x} × {d}")
         };

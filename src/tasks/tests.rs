@@ -301,7 +301,14 @@ fn multiplication_by_zero_and_one() {
 fn multiplication_partial_products() {
     let p = parsed("How much is 347 x 89?");
     assert_eq!(p.expected, Expected::Integer(30883));
-    assert!(p.thinking.contains("so 347 × 9 = 3123."), "{}", p.thinking);
+    assert!(
+        p.thinking.contains(
+            "347 × 9: 7 × 9 = 63, write 3 carry 6; 4 × 9 = 36, 36 + 6 = 42, write 2 carry 4; \
+             3 × 9 = 27, 27 + 4 = 31, write 31; so 347 × 9 = 3123."
+        ),
+        "{}",
+        p.thinking
+    );
     assert!(p.thinking.contains("347 × 80 = 27760"), "{}", p.thinking);
     assert!(
         p.thinking.contains(
@@ -333,6 +340,27 @@ fn multiplication_partial_products() {
 }
 
 // ---------------------------------------------------------------- linear equations
+
+#[test]
+fn linear_equations_divide_in_steps() {
+    for (q, step) in [
+        ("solve 7x - 21 = 63", "Divide both sides by 7: x = 84 ÷ 7 = (70 + 14) ÷ 7 = 10 + 2 = 12."),
+        (
+            "88 = -8*x - 32, x = ?",
+            "Divide both sides by -8: x = 120 ÷ (-8) = -(120 ÷ 8) = -((80 + 40) ÷ 8) = -(10 + 5) = -15.",
+        ),
+        ("-28 = 4x", "Divide both sides by 4: x = -28 ÷ 4 = -(28 ÷ 4) = -7."),
+        ("-2x = -12", "Divide both sides by -2: x = -12 ÷ (-2) = 12 ÷ 2 = 6."),
+        ("5x = 0", "Divide both sides by 5: x = 0 ÷ 5 = 0."),
+    ] {
+        let p = parsed(q);
+        assert!(p.thinking.contains(step), "{q}: {}", p.thinking);
+        assert_trace_ok(&p);
+    }
+    let mut p = parsed("solve 7x - 21 = 63");
+    p.thinking = p.thinking.replacen("= 10 + 2 =", "= 10 + 4 =", 1);
+    assert!(verify_trace(&p).is_err(), "a wrong split of the quotient");
+}
 
 #[test]
 fn linear_equations() {
@@ -399,6 +427,41 @@ fn linear_equations() {
 }
 
 // ---------------------------------------------------------------- compare and sort
+
+#[test]
+fn sorting_lists_are_written_as_the_prompt_writes_them() {
+    for (q, restated, first_pick) in [
+        (
+            "Order 73,51,-69 from smallest to largest",
+            "Sort 73,51,-69 from smallest to largest.",
+            "Smallest of 73,51,-69: ",
+        ),
+        (
+            "Arrange these from highest to lowest: 33 -82 22",
+            "Sort 33 -82 22 from largest to smallest.",
+            "Largest of 33 -82 22: ",
+        ),
+        (
+            "Sort 3951, 1121 and 4417",
+            "Sort 3951, 1121, 4417 from smallest to largest.",
+            "Smallest of 3951, 1121, 4417: ",
+        ),
+    ] {
+        let p = parsed(q);
+        let lines: Vec<&str> = p.thinking.lines().collect();
+        assert_eq!(lines[0], restated, "{q}");
+        assert!(lines[1].starts_with(first_pick), "{q}: {}", lines[1]);
+        assert_trace_ok(&p);
+    }
+    let p = parsed("sort 9,2,5 descending");
+    assert!(
+        p.thinking.contains("Largest of 2,5: 2 < 5 → 5."),
+        "{}",
+        p.thinking
+    );
+    assert!(p.thinking.contains("So 9 > 5 > 2."), "{}", p.thinking);
+    assert_eq!(p.answer, "Largest to smallest: 9, 5, 2.");
+}
 
 #[test]
 fn sorting_with_duplicates_and_negatives() {
@@ -668,10 +731,13 @@ fn verify_trace_rejects_bad_traces() {
     let mut p = good.clone();
     p.thinking = p
         .thinking
-        .replacen("5 vs 12 → 5, 5 vs 0 → 0.", "5 vs 12 → 5, 5 vs 0 → 5.", 1);
+        .replacen("5 < 12 → 5, 5 > 0 → 0.", "5 < 12 → 5, 5 > 0 → 5.", 1);
     assert!(verify_trace(&p).is_err(), "{}", p.thinking);
     let mut p = good.clone();
-    p.thinking = p.thinking.replacen("5 vs 12 → 5, ", "", 1);
+    p.thinking = p.thinking.replacen("5 > 0 → 0.", "5 < 0 → 0.", 1);
+    assert!(verify_trace(&p).is_err(), "a false relation in the walk");
+    let mut p = good.clone();
+    p.thinking = p.thinking.replacen("5 < 12 → 5, ", "", 1);
     assert!(verify_trace(&p).is_err(), "a walk that skips a number");
     let mut p = good.clone();
     p.thinking = p
