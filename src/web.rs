@@ -5,7 +5,8 @@
 //! - [`WebEngine::generate`] starts a reply; [`WebGeneration::next`] resolves to the next event
 //!   (`prompt`, `token`, `done`, as the CLI's `--json` lines) or `null` after `done`;
 //!   [`WebGeneration::cancel`] makes the next `next()` end it with `reason: "cancelled"`;
-//! - [`check_answer`] and [`example_prompts`] bring the task families to the page.
+//! - [`check_answer`] brings the task families to the page (its example prompts are a file,
+//!   `www/examples.json`, so the generators stay out of the wasm).
 //!
 //! Errors cross the boundary as `JsError` carrying the engine's message. A Rust panic aborts the
 //! wasm instance; its message is kept for [`last_panic`] so the worker can say what happened.
@@ -14,8 +15,6 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
@@ -23,7 +22,7 @@ use crate::engine::{AnyBackend, BackendChoice, Engine};
 use crate::generate::{CancelHandle, GenerateOptions, Generation};
 use crate::model::{Message, ModelFiles};
 use crate::sampler::SamplerConfig;
-use crate::tasks::{self, Expected, Family};
+use crate::tasks::{self, Expected};
 
 // ---------------------------------------------------------------------------------------------
 // Start-up
@@ -268,26 +267,6 @@ pub fn check_answer(prompt: &str, answer: &str) -> std::result::Result<JsValue, 
         correct: tasks::verify(&problem, answer),
         expected,
     })
-}
-
-#[derive(Serialize)]
-struct Example {
-    family: &'static str,
-    prompt: String,
-}
-
-/// One generated prompt per task family; the same seed gives the same prompts.
-#[wasm_bindgen]
-pub fn example_prompts(seed: u32) -> std::result::Result<JsValue, JsError> {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed.into());
-    let examples: Vec<Example> = Family::ALL
-        .into_iter()
-        .map(|family| Example {
-            family: family.name(),
-            prompt: tasks::generate(family, &mut rng).prompt,
-        })
-        .collect();
-    to_js(&examples)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -58,6 +58,9 @@ let runs = []; // the original reply and its branches
 let active = null; // the run shown
 let abort = null; // stops the generation in progress
 let exampleSeed = 1;
+// examples.json: rounds of one generated prompt per task family (`[[{family, prompt}, …], …]`),
+// written from the Rust generators (tests/page_examples.rs); "↻ others" shows the next round.
+let examplePrompts;
 let bundledLabel = ''; // the bundled model's name, once it has loaded
 
 const alternatives = new Alternatives($('#alternatives'), {
@@ -212,10 +215,15 @@ async function showExamples() {
   if (!engine?.loaded) return;
   let examples;
   try {
-    examples = await engine.examples(exampleSeed);
+    examplePrompts ??= await fetch('examples.json').then((response) => {
+      if (!response.ok) throw new Error(`examples.json: HTTP ${response.status}`);
+      return response.json();
+    });
+    examples = examplePrompts[(exampleSeed - 1) % examplePrompts.length];
   } catch {
     return; // no examples is not worth a message
   }
+  if (!Array.isArray(examples)) return;
   ui.examples.textContent = '';
   for (const { family, prompt } of examples) {
     const button = document.createElement('button');

@@ -126,11 +126,6 @@ export class TinyReasoner {
     return this.#request({ type: 'check', prompt, answer });
   }
 
-  /** One example prompt per task family: `[{family, prompt}]`. */
-  examples(seed = 0) {
-    return this.#request({ type: 'examples', seed });
-  }
-
   terminate() {
     this.#worker.terminate();
     this.#failAll(new Error('the engine was stopped'), false);

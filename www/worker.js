@@ -1,6 +1,6 @@
 // The engine's home: a module worker, so the page never freezes while the model runs.
 //
-// Messages in:  {type: 'init' | 'load' | 'generate' | 'cancel' | 'check' | 'examples', id, …}
+// Messages in:  {type: 'init' | 'load' | 'generate' | 'cancel' | 'check', id, …}
 // Messages out: {type: 'result', id, value} | {type: 'error', id, message, fatal}
 //               {type: 'progress', id, loaded, total, file} while a model's files arrive,
 //               then {type: 'progress', id, stage: 'prepare', backend} while the engine reads them
@@ -97,10 +97,6 @@ const handlers = {
 
   check({ prompt, answer }) {
     return wasm.check_answer(prompt, answer);
-  },
-
-  examples({ seed }) {
-    return wasm.example_prompts(seed >>> 0);
   },
 };
 

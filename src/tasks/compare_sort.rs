@@ -290,7 +290,7 @@ fn join_with(nums: &[i64], sep: &str) -> String {
 /// for anything else, such as `2366 and 4417`). The trace writes its lists the same way, so that
 /// restating the list is a copy of the same tokens: lists typed as `73,51,69` were restated wrongly
 /// four times as often as `73, 51, 69` when the trace always wrote `, `.
-pub fn list_separator(prompt: &str) -> &'static str {
+fn list_separator(prompt: &str) -> &'static str {
     let c: Vec<char> = prompt.chars().collect();
     let starts_number = |i: usize| {
         c.get(i).is_some_and(char::is_ascii_digit)

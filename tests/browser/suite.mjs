@@ -95,6 +95,21 @@ export function pageTests(variant) {
       const app = await openApp(browser, url);
       const { page, problems } = app;
       await ready(app);
+      // The "Try" row: one generated prompt per task family (examples.json); "↻ others" shows the
+      // next round.
+      const examples = page.locator('#examples .example');
+      await examples.first().waitFor();
+      assert.deepEqual(
+        await examples.evaluateAll((buttons) => buttons.map((b) => b.dataset.family)),
+        ['add_sub', 'multiply', 'word_problem', 'compare_sort', 'linear_equation', 'other'],
+      );
+      const firstRound = await examples.allTextContents();
+      await page.locator('#more-examples').click();
+      await page.waitForFunction(
+        (before) => document.querySelector('#examples .example')?.textContent !== before,
+        firstRound[0],
+      );
+      assert.equal(await examples.count(), 6);
       await setGreedy(page, 200);
       await page.evaluate(() => {
         // Chips arriving in separate tasks = streaming (not one batch at the end).
