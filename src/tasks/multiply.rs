@@ -115,7 +115,7 @@ fn digit_steps(top: i64, d: i64) -> String {
         // The carry is added in a step of its own: `x × d + c` in one step was where the model
         // slipped most (`2 × 9 + 6 = 26`), one multiplication fact and one small sum are not.
         let e = if carry > 0 {
-            format!("{x} × {d} = {}, {} + {carry}", x * d, x * d)
+            format!("{x} × {d} = {p}, {p} + {carry}", p = x * d)
         } else {
             format!("{x} × {d}")
         };
