@@ -14,7 +14,7 @@ cargo test
 printf '\n== Library for wasm32-unknown-unknown (the web profile: the page build below reuses it)\n'
 cargo build --profile web --target wasm32-unknown-unknown --lib
 
-printf '\n== Wasm tests in Node (tokenizer, chat template, forward pass against transformers)\n'
+printf '\n== Wasm tests in Node (tokenizer and prompt ids, forward pass against transformers)\n'
 cargo test --target wasm32-unknown-unknown --test wasm
 
 printf '\n== Training pipeline smoke test (a few steps, export, reload in transformers and in this engine)\n'

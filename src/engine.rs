@@ -4,7 +4,9 @@
 use crate::cpu::CpuModel;
 use crate::error::{Error, Result};
 use crate::gpu::{Counters, GpuContext, GpuModel, GpuOptions};
-use crate::model::{Message, ModelFiles, ModelInfo, Weights};
+#[cfg(not(target_arch = "wasm32"))]
+use crate::model::Message;
+use crate::model::{ModelFiles, ModelInfo, Weights};
 use crate::sampler::Distribution;
 
 /// Something that runs the network. `forward` is async so that a GPU backend can await its
@@ -151,6 +153,7 @@ impl<B: Backend> Engine<B> {
 
     /// The prompt for a conversation, rendered by the model's chat template with the assistant
     /// turn opened, and its token ids (no extra special tokens: the template wrote them all).
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn prompt(
         &self,
         messages: &[Message],

@@ -10,7 +10,9 @@ use serde::Serialize;
 use crate::clock::now_ms;
 use crate::engine::{Backend, Engine};
 use crate::error::{Error, Result};
-use crate::model::{Message, StreamDecoder};
+#[cfg(not(target_arch = "wasm32"))]
+use crate::model::Message;
+use crate::model::StreamDecoder;
 use crate::reasoning::{Phase, ReasoningTracker};
 use crate::sampler::{Distribution, Sampler, SamplerConfig, TOP_ALTERNATIVES};
 
@@ -19,7 +21,8 @@ pub struct GenerateOptions {
     pub sampler: SamplerConfig,
     /// Most tokens to generate (the eos token is not counted, nor emitted).
     pub max_tokens: usize,
-    /// `None` leaves the template's default.
+    /// For [`Engine::start`], which renders the chat template: `None` leaves the template's
+    /// default. A prompt given as text ([`Engine::start_text`]) was rendered already.
     pub enable_thinking: Option<bool>,
     /// Tokens to take instead of sampling for the first steps, e.g. to replay a reply up to a
     /// branch point and force another token there. Their events carry the model's probabilities.
@@ -136,9 +139,17 @@ impl Generation {
 
 impl<B: Backend> Engine<B> {
     /// Prepares a reply to `messages`; nothing runs until the first `step`.
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn start(&self, messages: &[Message], options: GenerateOptions) -> Result<Generation> {
         let (text, ids) = self.prompt(messages, options.enable_thinking)?;
         self.start_from_ids(text, ids, options)
+    }
+
+    /// Prepares a reply to a prompt already rendered by the chat template (the page renders it
+    /// in JS, `www/chat.js`); its special tokens are written in it, none are added.
+    pub fn start_text(&self, prompt_text: String, options: GenerateOptions) -> Result<Generation> {
+        let ids = self.info.tokenizer.encode(&prompt_text, false)?;
+        self.start_from_ids(prompt_text, ids, options)
     }
 
     /// Prepares a reply to an already tokenized prompt.

@@ -40,4 +40,6 @@ pub mod web;
 pub use engine::{AnyBackend, Backend, BackendChoice, Engine};
 pub use error::{Error, Result};
 pub use generate::{CancelHandle, Event, GenerateOptions, Generation};
-pub use model::{Message, ModelFiles};
+#[cfg(not(target_arch = "wasm32"))]
+pub use model::Message;
+pub use model::ModelFiles;

@@ -2,7 +2,9 @@
 //!
 //! - [`init`] once, then [`WebEngine::load`] from a `Map` of file name → `Uint8Array` (the worker
 //!   fetches or reads the files, with progress, and hands the bytes over);
-//! - [`WebEngine::generate`] starts a reply; [`WebGeneration::next`] resolves to the next event
+//! - [`WebEngine::generate`] starts a reply to a prompt the worker has rendered with the model's
+//!   chat template (`www/chat.js`: the template engine stays out of the wasm, see there);
+//!   [`WebGeneration::next`] resolves to the next event
 //!   (`prompt`, `token`, `done`, as the CLI's `--json` lines) or `null` after `done`;
 //!   [`WebGeneration::cancel`] makes the next `next()` end it with `reason: "cancelled"`;
 //! - [`check_answer`] brings the task families to the page (its example prompts are a file,
@@ -20,7 +22,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::engine::{AnyBackend, BackendChoice, Engine};
 use crate::generate::{CancelHandle, GenerateOptions, Generation};
-use crate::model::{Message, ModelFiles};
+use crate::model::ModelFiles;
 use crate::sampler::SamplerConfig;
 use crate::tasks::{self, Expected};
 
@@ -99,7 +101,6 @@ struct WebOptions {
     top_k: Option<usize>,
     seed: Option<u64>,
     max_tokens: Option<usize>,
-    enable_thinking: Option<bool>,
     /// Token ids to take instead of sampling for the first steps (branching).
     forced: Vec<u32>,
 }
@@ -162,15 +163,14 @@ impl WebEngine {
         })
     }
 
-    /// Prepares a reply to `messages` (`[{role, content}, …]`) with `options`
-    /// (`{temperature, top_p, top_k, seed, max_tokens, enable_thinking, forced}`, all optional).
+    /// Prepares a reply to `prompt` (the conversation as the chat template rendered it, assistant
+    /// turn opened) with `options` (`{temperature, top_p, top_k, seed, max_tokens, forced}`, all
+    /// optional).
     pub fn generate(
         &self,
-        messages: JsValue,
+        prompt: String,
         options: JsValue,
     ) -> std::result::Result<WebGeneration, JsError> {
-        let messages: Vec<Message> = serde_wasm_bindgen::from_value(messages)
-            .map_err(|e| JsError::new(&format!("messages: {e}")))?;
         let options: WebOptions = if options.is_undefined() || options.is_null() {
             WebOptions::default()
         } else {
@@ -189,10 +189,10 @@ impl WebEngine {
             max_tokens: options
                 .max_tokens
                 .unwrap_or(GenerateOptions::default().max_tokens),
-            enable_thinking: options.enable_thinking,
             forced: options.forced,
+            ..GenerateOptions::default()
         };
-        let generation = engine.start(&messages, options)?;
+        let generation = engine.start_text(prompt, options)?;
         Ok(WebGeneration {
             cancel: generation.cancel_handle(),
             generation: Rc::new(RefCell::new(generation)),

@@ -109,6 +109,28 @@ fn greedy_events_follow_transformers_until_eos() {
     }
 }
 
+/// The page's path: the worker renders the template in JS and hands over the text.
+#[test]
+fn a_prompt_given_as_text_generates_what_the_conversation_does() {
+    for name in ["qwen3-tiny", "llama-tiny"] {
+        let mut engine = engine(name);
+        let case = &reference(name)["cases"][0];
+        let options = GenerateOptions {
+            max_tokens: 8,
+            ..Default::default()
+        };
+        let text = case["prompt_text"].as_str().unwrap().to_string();
+        let gen = engine.start_text(text, options.clone()).unwrap();
+        let (prompt, from_text, _) = collect(&mut engine, gen);
+        assert_eq!(prompt, ids(&case["prompt_ids"]), "{name}");
+        let gen = engine.start(&hello(), options).unwrap();
+        let (_, from_messages, _) = collect(&mut engine, gen);
+        let ids_of = |t: &[TokenEvent]| t.iter().map(|t| t.id).collect::<Vec<_>>();
+        assert_eq!(ids_of(&from_text), ids_of(&from_messages), "{name}");
+        assert!(!from_text.is_empty(), "{name}");
+    }
+}
+
 #[test]
 fn phases_follow_the_think_tags() {
     let mut engine = engine("qwen3-tiny");

@@ -1,5 +1,6 @@
 //! The same reference checks as `tests/reference.rs`, compiled to wasm32 and run in Node by
-//! wasm-bindgen's test runner: the tokenizer, template and forward pass the browser will run.
+//! wasm-bindgen's test runner: the tokenizer and forward pass the browser will run (the page renders
+//! chat templates in JS: tests/browser/chat-template.test.mjs).
 //! Files come from memory (`ModelFiles::memory`), as they do in a page.
 #![cfg(target_arch = "wasm32")]
 

@@ -11,11 +11,13 @@
 // between two tokens, because the generation loop yields to the event loop after each one.
 
 import initWasm, * as wasm from './pkg/tiny_reasoner.js';
+import { ChatTemplate } from './chat.js';
 import { loadModel } from './models.js';
 
 let build = null; // {version, gpu_backend} from the wasm module
 let memory = null; // the wasm instance's memory, to tell an out-of-memory abort apart
 let engine = null; // wasm.WebEngine
+let chat = null; // ChatTemplate of the loaded model: messages → prompt text, which the engine takes
 let model = null; // {label, note, source, bytes, files?}: files kept only while on the GPU (for a CPU fallback)
 let backend = null; // {backend: 'cpu' | 'gpu', reason}
 let dead = null; // set when the wasm instance aborted: nothing more can run in this worker
@@ -54,8 +56,11 @@ const handlers = {
 
   async load({ id, source, backend: preference = 'auto' }) {
     const loaded = await loadModel(source, (p) => post({ type: 'progress', id, ...p }));
+    // Before the weights go anywhere: a model without a usable template fails here, by name.
+    const template = ChatTemplate.fromFiles(loaded.files);
     engine?.free();
     engine = null;
+    chat = template;
     let choice = await chooseBackend(preference);
     post({ type: 'progress', id, stage: 'prepare', backend: choice.backend });
     try {
@@ -74,7 +79,9 @@ const handlers = {
   // `pace`: milliseconds to wait between tokens (a slow-motion view; 0 = as fast as it goes).
   async generate({ id, messages, options, pace = 0 }) {
     if (!engine) throw new Error('no model is loaded');
-    const generation = engine.generate(messages, options ?? {});
+    const { enable_thinking: enableThinking, ...sampling } = options ?? {};
+    const prompt = chat.render(messages, { enableThinking });
+    const generation = engine.generate(prompt, sampling);
     generations.set(id, generation);
     if (cancelled.delete(id)) generation.cancel();
     try {

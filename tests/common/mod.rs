@@ -60,7 +60,9 @@ pub fn assert_close(what: &str, got: &[f32], want: &[f32]) {
     );
 }
 
-/// Prompt text and ids from the chat template, for every recorded case and template case.
+/// Prompt text from the chat template and its ids, for every recorded case and template case.
+/// In the wasm only the ids: the page renders templates in JS (tests/browser/chat-template.test.mjs
+/// holds that to the same texts).
 pub fn check_prompts(name: &str, info: &ModelInfo, reference: &Value) {
     let cases = reference["cases"]
         .as_array()
@@ -68,22 +70,21 @@ pub fn check_prompts(name: &str, info: &ModelInfo, reference: &Value) {
         .iter()
         .chain(reference["template_cases"].as_array().unwrap());
     for (n, case) in cases.enumerate() {
-        let thinking = case["enable_thinking"].as_bool();
-        let text = info
-            .chat
-            .render_with_tools(
-                &case["messages"],
-                case.get("tools"),
-                case["add_generation_prompt"].as_bool().unwrap(),
-                thinking,
-            )
-            .unwrap_or_else(|e| panic!("{name} case {n}: {e}"));
-        assert_eq!(
-            text,
-            case["prompt_text"].as_str().unwrap(),
-            "{name} case {n}: prompt text"
-        );
-        let got = info.tokenizer.encode(&text, false).unwrap();
+        let want = case["prompt_text"].as_str().unwrap();
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            let text = info
+                .chat
+                .render_with_tools(
+                    &case["messages"],
+                    case.get("tools"),
+                    case["add_generation_prompt"].as_bool().unwrap(),
+                    case["enable_thinking"].as_bool(),
+                )
+                .unwrap_or_else(|e| panic!("{name} case {n}: {e}"));
+            assert_eq!(text, want, "{name} case {n}: prompt text");
+        }
+        let got = info.tokenizer.encode(want, false).unwrap();
         assert_eq!(got, ids(&case["prompt_ids"]), "{name} case {n}: prompt ids");
     }
 }
