@@ -401,8 +401,8 @@ def parse_args(argv=None):
     ap.add_argument("--data-seed", type=int, default=None, help="seed the data was generated with (recorded only)")
     ap.add_argument("--epochs", type=float, default=6.0)
     ap.add_argument("--max-minutes", type=float, default=35.0,
-                    help="wall-clock budget for the training loop (incl. periodic evals); the cosine LR schedule "
-                         "is compressed to end on time if the planned epochs would not fit (0: no limit)")
+                    help="wall-clock budget for the training steps (periodic evals not counted); the cosine LR "
+                         "schedule is compressed to end on time if the planned epochs would not fit (0: no limit)")
     ap.add_argument("--config", choices=sorted(CONFIGS), default="small")
     ap.add_argument("--layers", type=int, help="override num_hidden_layers")
     ap.add_argument("--hidden", type=int, help="override hidden_size")
@@ -533,14 +533,24 @@ def main(argv=None):
     budget_s = args.max_minutes * 60 if args.max_minutes > 0 else float("inf")
     warm_end = min(args.warmup, total_steps - 1)
     progress = 0.0
+    # The clock the schedule compares with the steps starts when warmup ends and leaves out the
+    # dev-time evals, as the step fraction does: a clock that counted the warmup (and evals) led
+    # the steps for a few hundred steps on a slow machine and lowered the rate there, so a run that
+    # fits its budget was not purely step-determined.
+    t_warm_end, evals_at_warm_end = None, 0.0
     for step in range(total_steps):
         ep, b = plan[step]
+        if step == warm_end:
+            t_warm_end, evals_at_warm_end = time.time(), eval_seconds
         # Schedule progress: the fraction of planned steps after warmup, or
-        # of the wall-clock budget, whichever is further along. On a slow or
-        # busy machine the cosine is compressed to end (decayed) on time.
+        # of the rest of the wall-clock budget, whichever is further along. On
+        # a slow or busy machine the cosine is compressed to end (decayed) on time.
         step_frac = (step - warm_end) / max(1, total_steps - 1 - warm_end)
-        time_frac = (time.time() - t_train) / budget_s
-        progress = max(step_frac, time_frac if step >= warm_end else 0.0)
+        time_frac = 0.0
+        if t_warm_end is not None:
+            clock = time.time() - t_warm_end - (eval_seconds - evals_at_warm_end)
+            time_frac = clock / max(1.0, budget_s - (t_warm_end - t_train))
+        progress = max(step_frac, time_frac)
         if progress >= 1.0 and step > warm_end and step_frac < 1.0:
             stopped = f"max-minutes {args.max_minutes} reached"
             step -= 1
@@ -634,7 +644,8 @@ def main(argv=None):
         "steps": steps_done,
         "steps_planned": total_steps,
         "stopped": stopped,
-        "lr_schedule": "linear warmup, then cosine to min-lr-ratio over max(step fraction, wall-clock fraction)",
+        "lr_schedule": "linear warmup, then cosine to min-lr-ratio over max(step fraction, wall-clock fraction); "
+                       "the clock starts after warmup and leaves out evals",
         "final_loss": final_loss,
         "train_minutes": round(train_minutes, 2),
         "periodic_eval_minutes": round(eval_seconds / 60, 2),

@@ -4,7 +4,7 @@
 //! Comparison: signs first ("-7 is negative and 3 is not"), then the sizes column by column from
 //! the units (see [`super::compare_columns`]); two negatives compare their sizes and flip.
 //! Sorting: pick the smallest (largest) of what is left, one line per pick (a walk along the list
-//! keeping the best so far: `14 < 63 → 14, 14 > 8 → 8`), then state the chain
+//! keeping the best so far: `14 vs 63: 14 < 63 → 14, 14 vs 8: 14 > 8 → 8`), then state the chain
 //! (`-3 < 0 < 5 = 5 < 12`) and check that no number was lost.
 
 use rand::Rng;
@@ -359,11 +359,15 @@ pub fn solve_compare(prompt: String, a: i64, b: i64, max: bool, word: &str) -> P
     }
 }
 
-/// The pick as a walk along the list that keeps the best so far: `14 < 63 → 14, 14 > 8 → 8`.
+/// The pick as a walk along the list that keeps the best so far:
+/// `14 vs 63: 14 < 63 → 14, 14 vs 8: 14 > 8 → 8`.
 /// Each step compares two numbers written side by side; the next one to compare is the one after
 /// the last compared in the list. (Picking the smallest of six in one step was where sorting failed.)
-/// The relation is written before the number kept (it was `14 vs 63 → 14`), so which one to copy
-/// is decided by one token; the model used to write a blend of the two (`3082 vs 5987 → 3087`).
+/// The relation is written before the number kept, so which one to copy is decided by one token
+/// (with `14 vs 63 → 14` the model wrote blends of the two: `3082 vs 5987 → 3087`). Both numbers
+/// are named (`14 vs 63:`) before the relation: with `14 < 63 → 14` the relation came before the
+/// next number was written, so one token had to find it in the list and compare it, and 59 of the
+/// 77 wrong sorts of the model trained on that form wrote a false relation there (`51 < 8 → 51`).
 fn scan(rest: &[i64], asc: bool) -> String {
     let Some((&first, others)) = rest.split_first() else {
         return String::new();
@@ -372,23 +376,27 @@ fn scan(rest: &[i64], asc: bool) -> String {
     let mut steps = Vec::new();
     for &x in others {
         let kept = if asc { best.min(x) } else { best.max(x) };
-        steps.push(format!("{best} {} {x} → {kept}", rel_char(best, x)));
+        steps.push(format!(
+            "{best} vs {x}: {best} {} {x} → {kept}",
+            rel_char(best, x)
+        ));
         best = kept;
     }
     steps.join(", ")
 }
 
-/// The numbers of a [`scan`]: `(kept, next, kept')` for each step, which must walk `rest` in order
-/// and keep the smaller (`asc`) or larger; returns the last kept.
+/// The numbers of a [`scan`]: `(kept, next, kept, next, kept')` for each step, which must walk
+/// `rest` in order and keep the smaller (`asc`) or larger; returns the last kept. (The relation
+/// itself is checked with every other relation of the trace.)
 fn check_scan(rest: &[i64], scanned: &[i64], asc: bool) -> Option<i64> {
     let (&first, others) = rest.split_first()?;
-    if scanned.len() != 3 * others.len() {
+    if scanned.len() != 5 * others.len() {
         return None;
     }
     let mut best = first;
-    for (&x, step) in others.iter().zip(scanned.chunks(3)) {
+    for (&x, step) in others.iter().zip(scanned.chunks(5)) {
         let kept = if asc { best.min(x) } else { best.max(x) };
-        if step != [best, x, kept] {
+        if step != [best, x, best, x, kept] {
             return None;
         }
         best = kept;

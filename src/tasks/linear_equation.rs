@@ -56,14 +56,21 @@ pub fn generate<R: Rng + ?Sized>(rng: &mut R) -> Problem {
         }
     };
     let c = a * x + b;
-    let eq = render_eq(rng, a, b, c);
+    let (eq, sides) = render_eq(rng, a, b, c);
     let (t, end) = *pick(rng, TEMPLATES);
     let prompt = style(rng, &t.replace("{eq}", &eq), end);
-    solve(prompt, a, b, c)
+    solve(prompt, a, b, c, sides)
+}
+
+/// Which side of the prompt's equation has x: `3x + 5 = 20` or `20 = 3x + 5`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sides {
+    XLeft,
+    XRight,
 }
 
 /// The equation as a person might type it.
-fn render_eq<R: Rng + ?Sized>(rng: &mut R, a: i64, b: i64, c: i64) -> String {
+fn render_eq<R: Rng + ?Sized>(rng: &mut R, a: i64, b: i64, c: i64) -> (String, Sides) {
     let term = match a {
         1 => "x".to_string(),
         -1 => "-x".to_string(),
@@ -94,9 +101,9 @@ fn render_eq<R: Rng + ?Sized>(rng: &mut R, a: i64, b: i64, c: i64) -> String {
         format!("{term}{minus}{}", -b)
     };
     if rng.random_bool(0.12) {
-        format!("{c}{eq}{side}")
+        (format!("{c}{eq}{side}"), Sides::XRight)
     } else {
-        format!("{side}{eq}{c}")
+        (format!("{side}{eq}{c}"), Sides::XLeft)
     }
 }
 
@@ -170,34 +177,68 @@ fn signed_steps(moved: String, c: i64, op: Op, m: i64, lhs: &str) -> Vec<String>
     lines
 }
 
-/// `r ÷ a` worked out up to (not including) its value: the sign is settled first (`-(120 ÷ 8)`),
-/// and a quotient of 10 or more is split at ten times the divisor (`(80 + 40) ÷ 8 = 10 + 5`), so
-/// that no step needs more than a times-table fact. One-step divisions (`84 ÷ 7 = 14`) were a
-/// quarter of the wrong equations. Measured on the model trained with it: worse (wrong divisions
-/// 7 → 23 in 200 equations), because whether to split is itself decided in one step, right after
-/// `84 ÷ 7 =`; the next form should decide the size in writing (see the model card).
-fn division_steps(r: i64, a: i64) -> String {
+/// The two lines that divide `r` by `a` (|a| ≥ 2), ending with `x = r / a`. The sign is settled
+/// first (`x = 120 ÷ (-8) = -(120 ÷ 8).`); then the size of the quotient is decided in writing,
+/// against ten times the divisor, and a quotient of 10 or more is split there, so that no step
+/// needs more than a times-table fact:
+///
+/// ```text
+/// 10 × 8 = 80 and 120 > 80, so 120 ÷ 8 = (80 + 40) ÷ 8 = 10 + 5 = 15 and x = -15.
+/// 10 × 4 = 40 and 36 < 40, so 36 ÷ 4 = 9 and x = 9.
+/// ```
+///
+/// History: one-step divisions (`84 ÷ 7 = 12`) were a quarter of the wrong equations; splitting
+/// without the written comparison was worse (wrong divisions 7 → 23 in 200), because whether to
+/// split was then decided in one step right after `84 ÷ 7 =`. With the comparison written out, the
+/// model trained on it got no division wrong in the same 200 equations.
+fn division_lines(r: i64, a: i64) -> Vec<String> {
     let (big_r, big_a) = (r.abs(), a.abs());
-    let mut chain = vec![format!("{r} ÷ {}", paren(a))];
+    let x = r / a;
     let negative = (r < 0) != (a < 0) && r != 0;
-    let wrap = |e: String| if negative { format!("-({e})") } else { e };
+    let mut first = format!("Divide both sides by {a}: x = {r} ÷ {}", paren(a));
     if r < 0 || a < 0 {
-        chain.push(wrap(format!("{big_r} ÷ {big_a}")));
+        first.push_str(&if negative {
+            format!(" = -({big_r} ÷ {big_a})")
+        } else {
+            format!(" = {big_r} ÷ {big_a}")
+        });
     }
+    let tens = 10 * big_a;
+    let rel = compare_columns::rel_char(big_r.cmp(&tens));
     let q = big_r / big_a;
-    if q >= 10 {
-        let tens = 10 * big_a;
-        chain.push(wrap(format!("({tens} + {}) ÷ {big_a}", big_r - tens)));
-        chain.push(wrap(format!("10 + {}", q - 10)));
-    }
-    chain.join(" = ")
+    let quotient = if q >= 10 {
+        format!(
+            "({tens} + {}) ÷ {big_a} = 10 + {} = {q}",
+            big_r - tens,
+            q - 10
+        )
+    } else {
+        q.to_string()
+    };
+    vec![
+        format!("{first}."),
+        format!(
+            "10 × {big_a} = {tens} and {big_r} {rel} {tens}, so {big_r} ÷ {big_a} = {quotient} and x = {x}."
+        ),
+    ]
 }
 
 /// Solve `a·x + b = c`; the caller guarantees a ≠ 0 and that a divides c - b.
-pub fn solve(prompt: String, a: i64, b: i64, c: i64) -> Problem {
+///
+/// The trace first restates the equation as `ax + b = c`. Where the prompt has x on the right
+/// (`-55 = 4x - 39`), it is first written in that order and then its sides are swapped: restating
+/// it as `4x - 39 = -55` in one line was 7 of the 10 wrong restatements, for 12% of the prompts.
+pub fn solve(prompt: String, a: i64, b: i64, c: i64, sides: Sides) -> Problem {
     let r = c - b;
     let x = if a != 0 { r / a } else { 0 };
-    let mut lines = vec![format!("{} = {c}", with_b(ax(a), b))];
+    let with_x = with_b(ax(a), b);
+    let mut lines = match sides {
+        Sides::XLeft => vec![format!("{with_x} = {c}")],
+        Sides::XRight => vec![
+            format!("{c} = {with_x}"),
+            format!("Swap sides: {with_x} = {c}."),
+        ],
+    };
     if b != 0 {
         let (verb, op, m) = if b > 0 {
             (format!("Subtract {b} from"), Op::Sub, b)
@@ -214,10 +255,7 @@ pub fn solve(prompt: String, a: i64, b: i64, c: i64) -> Problem {
     if a == -1 {
         lines.push(format!("Multiply both sides by -1: x = {x}."));
     } else if a != 1 {
-        lines.push(format!(
-            "Divide both sides by {a}: x = {} = {x}.",
-            division_steps(r, a)
-        ));
+        lines.extend(division_lines(r, a));
     } else if b == 0 {
         lines.push(format!("x is already alone: x = {x}."));
     }
@@ -252,12 +290,12 @@ pub fn parse(prompt: &str, toks: &[Token]) -> Option<Option<Problem>> {
             continue;
         };
         // a1·x + b1 = a2·x + b2  →  (a1 - a2)·x + b1 = b2, keeping the x side on the left.
-        let (a, b, c) = if r.a == 0 {
-            (l.a, l.b, r.b)
+        let (a, b, c, sides) = if r.a == 0 {
+            (l.a, l.b, r.b, Sides::XLeft)
         } else if l.a == 0 {
-            (r.a, r.b, l.b)
+            (r.a, r.b, l.b, Sides::XRight)
         } else {
-            (l.a - r.a, l.b, r.b)
+            (l.a - r.a, l.b, r.b, Sides::XLeft)
         };
         if a == 0 {
             continue;
@@ -270,6 +308,7 @@ pub fn parse(prompt: &str, toks: &[Token]) -> Option<Option<Problem>> {
             a as i64,
             b as i64,
             c as i64,
+            sides,
         )));
     }
     None

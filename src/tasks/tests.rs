@@ -344,14 +344,35 @@ fn multiplication_partial_products() {
 #[test]
 fn linear_equations_divide_in_steps() {
     for (q, step) in [
-        ("solve 7x - 21 = 63", "Divide both sides by 7: x = 84 ÷ 7 = (70 + 14) ÷ 7 = 10 + 2 = 12."),
+        (
+            "solve 7x - 21 = 63",
+            "Divide both sides by 7: x = 84 ÷ 7.\n\
+             10 × 7 = 70 and 84 > 70, so 84 ÷ 7 = (70 + 14) ÷ 7 = 10 + 2 = 12 and x = 12.",
+        ),
         (
             "88 = -8*x - 32, x = ?",
-            "Divide both sides by -8: x = 120 ÷ (-8) = -(120 ÷ 8) = -((80 + 40) ÷ 8) = -(10 + 5) = -15.",
+            "Divide both sides by -8: x = 120 ÷ (-8) = -(120 ÷ 8).\n\
+             10 × 8 = 80 and 120 > 80, so 120 ÷ 8 = (80 + 40) ÷ 8 = 10 + 5 = 15 and x = -15.",
         ),
-        ("-28 = 4x", "Divide both sides by 4: x = -28 ÷ 4 = -(28 ÷ 4) = -7."),
-        ("-2x = -12", "Divide both sides by -2: x = -12 ÷ (-2) = 12 ÷ 2 = 6."),
-        ("5x = 0", "Divide both sides by 5: x = 0 ÷ 5 = 0."),
+        (
+            "-28 = 4x",
+            "Divide both sides by 4: x = -28 ÷ 4 = -(28 ÷ 4).\n\
+             10 × 4 = 40 and 28 < 40, so 28 ÷ 4 = 7 and x = -7.",
+        ),
+        (
+            "-2x = -12",
+            "Divide both sides by -2: x = -12 ÷ (-2) = 12 ÷ 2.\n\
+             10 × 2 = 20 and 12 < 20, so 12 ÷ 2 = 6 and x = 6.",
+        ),
+        (
+            "3x = 30",
+            "Divide both sides by 3: x = 30 ÷ 3.\n\
+             10 × 3 = 30 and 30 = 30, so 30 ÷ 3 = (30 + 0) ÷ 3 = 10 + 0 = 10 and x = 10.",
+        ),
+        (
+            "5x = 0",
+            "Divide both sides by 5: x = 0 ÷ 5.\n10 × 5 = 50 and 0 < 50, so 0 ÷ 5 = 0 and x = 0.",
+        ),
     ] {
         let p = parsed(q);
         assert!(p.thinking.contains(step), "{q}: {}", p.thinking);
@@ -360,6 +381,12 @@ fn linear_equations_divide_in_steps() {
     let mut p = parsed("solve 7x - 21 = 63");
     p.thinking = p.thinking.replacen("= 10 + 2 =", "= 10 + 4 =", 1);
     assert!(verify_trace(&p).is_err(), "a wrong split of the quotient");
+    let mut p = parsed("solve 7x - 21 = 63");
+    p.thinking = p.thinking.replacen("84 > 70", "84 < 70", 1);
+    assert!(verify_trace(&p).is_err(), "a false size decision");
+    let mut p = parsed("solve 7x - 21 = 63");
+    p.thinking = p.thinking.replacen("and x = 12.", "and x = 13.", 1);
+    assert!(verify_trace(&p).is_err(), "a quotient that x does not take");
 }
 
 #[test]
@@ -384,6 +411,13 @@ fn linear_equations() {
         assert_eq!(p.expected, Expected::Integer(x), "{q}");
         assert_trace_ok(&p);
     }
+    let p = parsed("-55=4*x-39. Find x.");
+    assert!(
+        p.thinking
+            .starts_with("-55 = 4x - 39\nSwap sides: 4x - 39 = -55.\n"),
+        "{}",
+        p.thinking
+    );
     let p = parsed("3x + 5 = 20");
     assert_eq!(
         p.thinking,
@@ -395,7 +429,8 @@ fn linear_equations() {
          Units of 20 and 5: 0 < 5, borrow: 10 - 5 = 5, write 5. So far 5.\n\
          Tens of 2: 2 - 1 = 1, write 1. So far 15.\n\
          So 20 - 5 = 15 and 3x = 15.\n\
-         Divide both sides by 3: x = 15 ÷ 3 = 5.\n\
+         Divide both sides by 3: x = 15 ÷ 3.\n\
+         10 × 3 = 30 and 15 < 30, so 15 ÷ 3 = 5 and x = 5.\n\
          Check: 3·5 + 5 = 20 ✓"
     );
     // Signs are settled before the columns.
@@ -455,7 +490,7 @@ fn sorting_lists_are_written_as_the_prompt_writes_them() {
     }
     let p = parsed("sort 9,2,5 descending");
     assert!(
-        p.thinking.contains("Largest of 2,5: 2 < 5 → 5."),
+        p.thinking.contains("Largest of 2,5: 2 vs 5: 2 < 5 → 5."),
         "{}",
         p.thinking
     );
@@ -731,13 +766,15 @@ fn verify_trace_rejects_bad_traces() {
     let mut p = good.clone();
     p.thinking = p
         .thinking
-        .replacen("5 < 12 → 5, 5 > 0 → 0.", "5 < 12 → 5, 5 > 0 → 5.", 1);
+        .replacen("5 vs 0: 5 > 0 → 0.", "5 vs 0: 5 > 0 → 5.", 1);
     assert!(verify_trace(&p).is_err(), "{}", p.thinking);
     let mut p = good.clone();
-    p.thinking = p.thinking.replacen("5 > 0 → 0.", "5 < 0 → 0.", 1);
+    p.thinking = p
+        .thinking
+        .replacen("5 vs 0: 5 > 0 → 0.", "5 vs 0: 5 < 0 → 0.", 1);
     assert!(verify_trace(&p).is_err(), "a false relation in the walk");
     let mut p = good.clone();
-    p.thinking = p.thinking.replacen("5 < 12 → 5, ", "", 1);
+    p.thinking = p.thinking.replacen("5 vs 12: 5 < 12 → 5, ", "", 1);
     assert!(verify_trace(&p).is_err(), "a walk that skips a number");
     let mut p = good.clone();
     p.thinking = p
