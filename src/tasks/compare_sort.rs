@@ -366,8 +366,9 @@ pub fn solve_compare(prompt: String, a: i64, b: i64, max: bool, word: &str) -> P
 /// The relation is written before the number kept, so which one to copy is decided by one token
 /// (with `14 vs 63 → 14` the model wrote blends of the two: `3082 vs 5987 → 3087`). Both numbers
 /// are named (`14 vs 63:`) before the relation: with `14 < 63 → 14` the relation came before the
-/// next number was written, so one token had to find it in the list and compare it, and 59 of the
-/// 77 wrong sorts of the model trained on that form wrote a false relation there (`51 < 8 → 51`).
+/// next number was written, so one token had to find it in the list and compare it, and 60 of the
+/// 77 wrong sorts of the model trained on that form went wrong first there (`51 < 8 → 51`); with
+/// both named, 36 of 71. Still the commonest first error: the relation is decided in one token.
 fn scan(rest: &[i64], asc: bool) -> String {
     let Some((&first, others)) = rest.split_first() else {
         return String::new();
