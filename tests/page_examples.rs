@@ -1,7 +1,7 @@
 //! `www/examples.json`, the page's "Try" prompts, is the task generator's output: one prompt per
 //! family for each of [`ROUNDS`] seeds (round k uses seed k + 1). It is a file rather than a call
 //! into the wasm so that the generators and their templates stay out of the page's download
-//! (13 kB of gzip). This test keeps the file and the generators in step.
+//! (14 kB of gzip). This test keeps the file and the generators in step.
 //!
 //! After changing a generator: `UPDATE_PAGE_EXAMPLES=1 cargo test --test page_examples`.
 

@@ -14,8 +14,8 @@
 
 import { Template } from './vendor/jinja.js';
 
-export const TOKENIZER_CONFIG = 'tokenizer_config.json';
-export const TEMPLATE_FILE = 'chat_template.jinja';
+const TOKENIZER_CONFIG = 'tokenizer_config.json';
+const TEMPLATE_FILE = 'chat_template.jinja';
 
 // Special tokens templates refer to by name.
 const SPECIAL_TOKENS = ['bos_token', 'eos_token', 'pad_token', 'unk_token'];
