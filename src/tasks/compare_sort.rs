@@ -4,7 +4,8 @@
 //! Comparison: signs first ("-7 is negative and 3 is not"), then the sizes column by column from
 //! the units (see [`super::compare_columns`]); two negatives compare their sizes and flip.
 //! Sorting: pick the smallest (largest) of what is left, one line per pick (a walk along the list
-//! keeping the best so far: `14 vs 63: 14 < 63 → 14, 14 vs 8: 14 > 8 → 8`), then state the chain
+//! keeping the best so far: `14 vs 63: 1 < 6, so 14 < 63 → 14, 14 vs 8: 2 > 1 digits, so 14 > 8 → 8`),
+//! then state the chain
 //! (`-3 < 0 < 5 = 5 < 12`) and check that no number was lost.
 
 use rand::Rng;
@@ -360,15 +361,17 @@ pub fn solve_compare(prompt: String, a: i64, b: i64, max: bool, word: &str) -> P
 }
 
 /// The pick as a walk along the list that keeps the best so far:
-/// `14 vs 63: 14 < 63 → 14, 14 vs 8: 14 > 8 → 8`.
+/// `14 vs 63: 1 < 6, so 14 < 63 → 14, 14 vs 8: 2 > 1 digits, so 14 > 8 → 8`.
 /// Each step compares two numbers written side by side; the next one to compare is the one after
 /// the last compared in the list. (Picking the smallest of six in one step was where sorting failed.)
 /// The relation is written before the number kept, so which one to copy is decided by one token
 /// (with `14 vs 63 → 14` the model wrote blends of the two: `3082 vs 5987 → 3087`). Both numbers
 /// are named (`14 vs 63:`) before the relation: with `14 < 63 → 14` the relation came before the
-/// next number was written, so one token had to find it in the list and compare it, and 60 of the
-/// 77 wrong sorts of the model trained on that form went wrong first there (`51 < 8 → 51`); with
-/// both named, 36 of 71. Still the commonest first error: the relation is decided in one token.
+/// next number was written, and 60 of the 77 wrong sorts of the model trained on that form went
+/// wrong first there (`51 < 8 → 51`); with both named, 36 of 71, still the commonest first error,
+/// the relation being decided in one token: 24 of those 36 were two positive numbers of the same
+/// length (`73 vs 75: 73 > 75`, `3951 vs 1121: 3951 < 1121`). So the step now writes why, in
+/// one-digit facts: see [`step_reason`].
 fn scan(rest: &[i64], asc: bool) -> String {
     let Some((&first, others)) = rest.split_first() else {
         return String::new();
@@ -378,7 +381,8 @@ fn scan(rest: &[i64], asc: bool) -> String {
     for &x in others {
         let kept = if asc { best.min(x) } else { best.max(x) };
         steps.push(format!(
-            "{best} vs {x}: {best} {} {x} → {kept}",
+            "{best} vs {x}: {}{best} {} {x} → {kept}",
+            step_reason(best, x),
             rel_char(best, x)
         ));
         best = kept;
@@ -386,23 +390,107 @@ fn scan(rest: &[i64], asc: bool) -> String {
     steps.join(", ")
 }
 
-/// The numbers of a [`scan`]: `(kept, next, kept, next, kept')` for each step, which must walk
-/// `rest` in order and keep the smaller (`asc`) or larger; returns the last kept. (The relation
-/// itself is checked with every other relation of the trace.)
-fn check_scan(rest: &[i64], scanned: &[i64], asc: bool) -> Option<i64> {
+/// Why `a` and `b` compare as they do, ending in `so ` (or nothing where the relation is one fact):
+/// - signs differ: nothing (`-9 vs 17: -9 < 17`), a negative is always smaller;
+/// - lengths differ: the digit counts (`9 vs 11: 1 < 2 digits, so 9 < 11`);
+/// - same length: the digits from the left up to the first that differs
+///   (`73 vs 75: 7 = 7, 3 < 5, so 73 < 75`); one-digit positives need nothing (`7 vs 6: 7 > 6`);
+/// - two negatives also state their sizes before the flipped relation
+///   (`-40 vs -43: 4 = 4, 0 < 3, 40 < 43, so -40 > -43`).
+fn step_reason(a: i64, b: i64) -> String {
+    if (a < 0) != (b < 0) {
+        return String::new();
+    }
+    let (x, y) = (a.abs(), b.abs());
+    let (dx, dy) = (leading_digits(x), leading_digits(y));
+    let mut facts = Vec::new();
+    if dx.len() != dy.len() {
+        let r = compare_columns::rel_char(dx.len().cmp(&dy.len()));
+        facts.push(format!("{} {r} {} digits", dx.len(), dy.len()));
+    } else if dx.len() > 1 || a < 0 {
+        for (p, q) in dx.iter().zip(&dy) {
+            facts.push(format!("{p} {} {q}", rel_char(*p, *q)));
+            if p != q {
+                break;
+            }
+        }
+    }
+    if a < 0 && (dx.len() > 1 || dy.len() > 1) {
+        facts.push(format!("{x} {} {y}", rel_char(x, y)));
+    }
+    if facts.is_empty() {
+        String::new()
+    } else {
+        format!("{}, so ", facts.join(", "))
+    }
+}
+
+/// The digits of `n >= 0` from the left.
+fn leading_digits(n: i64) -> Vec<i64> {
+    let mut d = util::digits(n);
+    d.reverse();
+    d
+}
+
+/// The numbers a [`step_reason`] must name, worked out from the sizes of `a` and `b` (not from
+/// the text it writes): the two digit counts, or the leading digits pairwise up to the first that
+/// differs, then the two sizes for negatives.
+fn reason_numbers(a: i64, b: i64) -> Vec<i64> {
+    if (a < 0) != (b < 0) {
+        return Vec::new();
+    }
+    let (x, y) = (a.abs(), b.abs());
+    let (lx, ly) = (util::num_digits(x), util::num_digits(y));
+    let mut out = Vec::new();
+    if lx != ly {
+        out.extend([lx as i64, ly as i64]);
+    } else if lx > 1 || a < 0 {
+        let (sx, sy) = (x.to_string(), y.to_string());
+        for (p, q) in sx.bytes().zip(sy.bytes()) {
+            out.extend([i64::from(p - b'0'), i64::from(q - b'0')]);
+            if p != q {
+                break;
+            }
+        }
+    }
+    if a < 0 && lx.max(ly) > 1 {
+        out.extend([x, y]);
+    }
+    out
+}
+
+/// Checks a [`scan`] (the text after `Smallest of …: `): its steps must walk `rest` in order,
+/// each naming the kept number and the next one, giving the reasons' numbers, and keeping the
+/// smaller (`asc`) or larger; returns the last kept. (The relations themselves are checked with
+/// every other relation of the trace.)
+fn check_scan(rest: &[i64], walk: &str, asc: bool) -> Option<i64> {
     let (&first, others) = rest.split_first()?;
-    if scanned.len() != 5 * others.len() {
+    // "a vs b: … a < b", "k, a' vs b': …", …, "k'." split at the arrows.
+    let parts: Vec<&str> = walk.trim_end().trim_end_matches('.').split(" → ").collect();
+    if parts.len() != others.len() + 1 {
         return None;
     }
     let mut best = first;
-    for (&x, step) in others.iter().zip(scanned.chunks(5)) {
+    let mut body = parts[0];
+    for (i, &x) in others.iter().enumerate() {
         let kept = if asc { best.min(x) } else { best.max(x) };
-        if step != [best, x, best, x, kept] {
+        let mut want = vec![best, x];
+        want.extend(reason_numbers(best, x));
+        want.extend([best, x]);
+        if numbers(&tokenize(body)) != want {
+            return None;
+        }
+        let (k, next) = match parts[i + 1].split_once(", ") {
+            Some((k, next)) => (k, next),
+            None => (parts[i + 1], ""),
+        };
+        if k.trim().parse::<i64>().ok()? != kept {
             return None;
         }
         best = kept;
+        body = next;
     }
-    Some(best)
+    body.is_empty().then_some(best)
 }
 
 /// Sort by picking the smallest (ascending) or largest (descending) of what is left.
@@ -684,7 +772,8 @@ pub fn check_trace(p: &Problem, lines: &[Line]) -> Result<(), String> {
                         rest.iter().max()
                     }
                     .copied();
-                    let picked = check_scan(&rest, &numbers(&line.toks[colon..]), asc);
+                    let walk = line.text.split_once(": ").map_or("", |(_, w)| w);
+                    let picked = check_scan(&rest, walk, asc);
                     if picked.is_none() || picked != best {
                         return Err(format!("wrong pick in `{}`", line.text));
                     }

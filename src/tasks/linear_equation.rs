@@ -11,7 +11,7 @@ use super::add_sub::Op;
 use super::expr::{self, Line, Var};
 use super::text::{last_integer, tokenize, Token};
 use super::util::{pick, style, End};
-use super::{columns, compare_columns};
+use super::{columns, compare_columns, division};
 use super::{Expected, Family, Problem};
 
 const LIMIT: i128 = 1_000_000_000;
@@ -56,10 +56,10 @@ pub fn generate<R: Rng + ?Sized>(rng: &mut R) -> Problem {
         }
     };
     let c = a * x + b;
-    let (eq, sides) = render_eq(rng, a, b, c);
+    let (eq, sides, terms) = render_eq(rng, a, b, c);
     let (t, end) = *pick(rng, TEMPLATES);
     let prompt = style(rng, &t.replace("{eq}", &eq), end);
-    solve(prompt, a, b, c, sides)
+    solve(prompt, a, b, c, sides, terms)
 }
 
 /// Which side of the prompt's equation has x: `3x + 5 = 20` or `20 = 3x + 5`.
@@ -69,8 +69,15 @@ pub enum Sides {
     XRight,
 }
 
+/// Which term the prompt's x side writes first: `3x + 5` or `5 + 3x`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Terms {
+    XFirst,
+    ConstantFirst,
+}
+
 /// The equation as a person might type it.
-fn render_eq<R: Rng + ?Sized>(rng: &mut R, a: i64, b: i64, c: i64) -> (String, Sides) {
+fn render_eq<R: Rng + ?Sized>(rng: &mut R, a: i64, b: i64, c: i64) -> (String, Sides, Terms) {
     let term = match a {
         1 => "x".to_string(),
         -1 => "-x".to_string(),
@@ -87,23 +94,27 @@ fn render_eq<R: Rng + ?Sized>(rng: &mut R, a: i64, b: i64, c: i64) -> (String, S
     } else {
         (" + ", " - ", " = ")
     };
-    let side = if b == 0 {
-        term
+    let (side, terms) = if b == 0 {
+        (term, Terms::XFirst)
     } else if rng.random_bool(0.2) {
-        // Constant first: "5 + 3x", "9 - 2x".
-        match term.strip_prefix('-') {
-            Some(pos) => format!("{b}{minus}{pos}"),
-            None => format!("{b}{plus}{term}"),
-        }
+        (constant_first(b, &term, plus, minus), Terms::ConstantFirst)
     } else if b > 0 {
-        format!("{term}{plus}{b}")
+        (format!("{term}{plus}{b}"), Terms::XFirst)
     } else {
-        format!("{term}{minus}{}", -b)
+        (format!("{term}{minus}{}", -b), Terms::XFirst)
     };
     if rng.random_bool(0.12) {
-        (format!("{c}{eq}{side}"), Sides::XRight)
+        (format!("{c}{eq}{side}"), Sides::XRight, terms)
     } else {
-        (format!("{side}{eq}{c}"), Sides::XLeft)
+        (format!("{side}{eq}{c}"), Sides::XLeft, terms)
+    }
+}
+
+/// The x side with its constant first: "5 + 3x", "9 - 2x".
+fn constant_first(b: i64, term: &str, plus: &str, minus: &str) -> String {
+    match term.strip_prefix('-') {
+        Some(pos) => format!("{b}{minus}{pos}"),
+        None => format!("{b}{plus}{term}"),
     }
 }
 
@@ -178,19 +189,11 @@ fn signed_steps(moved: String, c: i64, op: Op, m: i64, lhs: &str) -> Vec<String>
 }
 
 /// The two lines that divide `r` by `a` (|a| ≥ 2), ending with `x = r / a`. The sign is settled
-/// first (`x = 120 ÷ (-8) = -(120 ÷ 8).`); then the size of the quotient is decided in writing,
-/// against ten times the divisor, and a quotient of 10 or more is split there, so that no step
-/// needs more than a times-table fact:
+/// first (`x = 120 ÷ (-8) = -(120 ÷ 8).`), then the size in writing (see [`division`]):
 ///
 /// ```text
 /// 10 × 8 = 80 and 120 > 80, so 120 ÷ 8 = (80 + 40) ÷ 8 = 10 + 5 = 15 and x = -15.
-/// 10 × 4 = 40 and 36 < 40, so 36 ÷ 4 = 9 and x = 9.
 /// ```
-///
-/// History: one-step divisions (`84 ÷ 7 = 12`) were a quarter of the wrong equations; splitting
-/// without the written comparison was worse (wrong divisions 7 → 23 in 200), because whether to
-/// split was then decided in one step right after `84 ÷ 7 =`. With the comparison written out, the
-/// model trained on it got no division wrong in the same 200 equations.
 fn division_lines(r: i64, a: i64) -> Vec<String> {
     let (big_r, big_a) = (r.abs(), a.abs());
     let x = r / a;
@@ -203,23 +206,9 @@ fn division_lines(r: i64, a: i64) -> Vec<String> {
             format!(" = {big_r} ÷ {big_a}")
         });
     }
-    let tens = 10 * big_a;
-    let rel = compare_columns::rel_char(big_r.cmp(&tens));
-    let q = big_r / big_a;
-    let quotient = if q >= 10 {
-        format!(
-            "({tens} + {}) ÷ {big_a} = 10 + {} = {q}",
-            big_r - tens,
-            q - 10
-        )
-    } else {
-        q.to_string()
-    };
     vec![
         format!("{first}."),
-        format!(
-            "10 × {big_a} = {tens} and {big_r} {rel} {tens}, so {big_r} ÷ {big_a} = {quotient} and x = {x}."
-        ),
+        format!("{} and x = {x}.", division::in_writing(big_r, big_a)),
     ]
 }
 
@@ -228,17 +217,26 @@ fn division_lines(r: i64, a: i64) -> Vec<String> {
 /// The trace first restates the equation as `ax + b = c`. Where the prompt has x on the right
 /// (`-55 = 4x - 39`), it is first written in that order and then its sides are swapped: restating
 /// it as `4x - 39 = -55` in one line was 7 of the 10 wrong restatements, for 12% of the prompts.
-pub fn solve(prompt: String, a: i64, b: i64, c: i64, sides: Sides) -> Problem {
+/// Likewise a constant written first (`-21+x=-18`) is first copied in that order, then reordered
+/// (`Reorder: x - 21 = -18.`): 5 of the 14 wrong restatements left were such prompts (`-x - 21`).
+pub fn solve(prompt: String, a: i64, b: i64, c: i64, sides: Sides, terms: Terms) -> Problem {
     let r = c - b;
     let x = if a != 0 { r / a } else { 0 };
     let with_x = with_b(ax(a), b);
+    let typed = match terms {
+        Terms::ConstantFirst if b != 0 => constant_first(b, &ax(a), " + ", " - "),
+        _ => with_x.clone(),
+    };
     let mut lines = match sides {
-        Sides::XLeft => vec![format!("{with_x} = {c}")],
+        Sides::XLeft => vec![format!("{typed} = {c}")],
         Sides::XRight => vec![
-            format!("{c} = {with_x}"),
-            format!("Swap sides: {with_x} = {c}."),
+            format!("{c} = {typed}"),
+            format!("Swap sides: {typed} = {c}."),
         ],
     };
+    if typed != with_x {
+        lines.push(format!("Reorder: {with_x} = {c}."));
+    }
     if b != 0 {
         let (verb, op, m) = if b > 0 {
             (format!("Subtract {b} from"), Op::Sub, b)
@@ -283,6 +281,7 @@ pub fn parse(prompt: &str, toks: &[Token]) -> Option<Option<Problem>> {
         let Some((l, r)) = expr::sides(toks, i, Var::Symbol) else {
             continue;
         };
+        let (left_terms, right_terms) = (terms_of(&toks[l.clone()]), terms_of(&toks[r.clone()]));
         let (Ok(l), Ok(r)) = (
             expr::eval(&toks[l], Var::Symbol),
             expr::eval(&toks[r], Var::Symbol),
@@ -290,12 +289,12 @@ pub fn parse(prompt: &str, toks: &[Token]) -> Option<Option<Problem>> {
             continue;
         };
         // a1·x + b1 = a2·x + b2  →  (a1 - a2)·x + b1 = b2, keeping the x side on the left.
-        let (a, b, c, sides) = if r.a == 0 {
-            (l.a, l.b, r.b, Sides::XLeft)
+        let (a, b, c, sides, terms) = if r.a == 0 {
+            (l.a, l.b, r.b, Sides::XLeft, left_terms)
         } else if l.a == 0 {
-            (r.a, r.b, l.b, Sides::XRight)
+            (r.a, r.b, l.b, Sides::XRight, right_terms)
         } else {
-            (l.a - r.a, l.b, r.b, Sides::XLeft)
+            (l.a - r.a, l.b, r.b, Sides::XLeft, Terms::XFirst)
         };
         if a == 0 {
             continue;
@@ -309,9 +308,21 @@ pub fn parse(prompt: &str, toks: &[Token]) -> Option<Option<Problem>> {
             b as i64,
             c as i64,
             sides,
+            terms,
         )));
     }
     None
+}
+
+/// Which term an x side of the prompt writes first: a number followed by `+` or `-` is the
+/// constant (`5 + 3x`, `-21+x`); anything else starts with x (`3x + 5`, `3 * x`, `-x + 2`).
+fn terms_of(side: &[Token]) -> Terms {
+    let sum_follows = side.get(1).is_some_and(|t| t.is_op('+') || t.is_op('-'));
+    if side.first().and_then(Token::num).is_some() && sum_follows {
+        Terms::ConstantFirst
+    } else {
+        Terms::XFirst
+    }
 }
 
 /// The value an answer gives for x: the last `x = N`, else the last number.

@@ -13,8 +13,9 @@
 //!
 //! Shared helpers: `columns` (column-by-column addition and subtraction, written and checked the
 //! same way in every family), `text` (tokenizer, answer-number extraction), `expr` (expression
-//! evaluator and the equation scanner behind `verify_trace`), `arith` (reading two-number
-//! arithmetic prompts) and `util` (random choices, digits, prompt styling).
+//! evaluator and the equation scanner behind `verify_trace`), `division` (a quotient sized in
+//! writing), `arith` (reading two-number arithmetic prompts) and `util` (random choices, digits,
+//! prompt styling).
 //!
 //! [`generate_any`] mixes the families in the fixed proportions of [`MIX`] (per mille):
 //! add_sub 24%, multiply 20%, word_problem 15%, compare_sort 19%, linear_equation 19%, other 3%.
@@ -26,6 +27,7 @@ mod arith;
 mod columns;
 mod compare_columns;
 pub mod compare_sort;
+mod division;
 mod expr;
 pub mod linear_equation;
 pub mod multiply;

@@ -418,6 +418,26 @@ fn linear_equations() {
         "{}",
         p.thinking
     );
+    for (q, start) in [
+        (
+            "Solve the equation -21+x=-18",
+            "-21 + x = -18\nReorder: x - 21 = -18.\nAdd 21 to both sides: ",
+        ),
+        (
+            "find x if 34 - x = 34",
+            "34 - x = 34\nReorder: -x + 34 = 34.\nSubtract 34 ",
+        ),
+        (
+            "What is x if -116 = -20 + 8x?",
+            "-116 = -20 + 8x\nSwap sides: -20 + 8x = -116.\nReorder: 8x - 20 = -116.\n",
+        ),
+        ("x? 7x - 10 = 46", "7x - 10 = 46\nAdd 10 "),
+        ("Solve -3*x+8=20", "-3x + 8 = 20\nSubtract 8 "),
+    ] {
+        let p = parsed(q);
+        assert!(p.thinking.starts_with(start), "{q}: {}", p.thinking);
+        assert_trace_ok(&p);
+    }
     let p = parsed("3x + 5 = 20");
     assert_eq!(
         p.thinking,
@@ -489,6 +509,31 @@ fn sorting_lists_are_written_as_the_prompt_writes_them() {
         assert_trace_ok(&p);
     }
     let p = parsed("sort 9,2,5 descending");
+    // Each walk step says why, in one-digit facts, before its relation.
+    for (q, step) in [
+        ("sort 73, 75", "73 vs 75: 7 = 7, 3 < 5, so 73 < 75 → 73."),
+        (
+            "sort 3951, 1121",
+            "3951 vs 1121: 3 > 1, so 3951 > 1121 → 1121.",
+        ),
+        ("sort 9, 11", "9 vs 11: 1 < 2 digits, so 9 < 11 → 9."),
+        ("sort 45, 45", "45 vs 45: 4 = 4, 5 = 5, so 45 = 45 → 45."),
+        (
+            "sort -40, -43",
+            "-40 vs -43: 4 = 4, 0 < 3, 40 < 43, so -40 > -43 → -43.",
+        ),
+        (
+            "sort -161, -4464",
+            "-161 vs -4464: 3 < 4 digits, 161 < 4464, so -161 > -4464 → -4464.",
+        ),
+        ("sort -7, -6", "-7 vs -6: 7 > 6, so -7 < -6 → -7."),
+        ("sort -5, 3", "-5 vs 3: -5 < 3 → -5."),
+        ("sort 7, 6", "7 vs 6: 7 > 6 → 6."),
+    ] {
+        let walk = parsed(q);
+        assert!(walk.thinking.contains(step), "{q}: {}", walk.thinking);
+        assert_trace_ok(&walk);
+    }
     assert!(
         p.thinking.contains("Largest of 2,5: 2 vs 5: 2 < 5 → 5."),
         "{}",
@@ -582,6 +627,27 @@ fn comparisons() {
 }
 
 // ---------------------------------------------------------------- word problems and other
+
+#[test]
+fn word_problem_shares_size_the_quotient_in_writing() {
+    let p = parsed(
+        "Tom has 8 boxes of 6 marbles. He shares them equally among 4 friends. \
+         How many marbles does each friend get?",
+    );
+    assert!(
+        p.thinking.contains(
+            "Shared equally among 4 friends: 48 ÷ 4.\n\
+             10 × 4 = 40 and 48 > 40, so 48 ÷ 4 = (40 + 8) ÷ 4 = 10 + 2 = 12.\n"
+        ),
+        "{}",
+        p.thinking
+    );
+    assert_eq!(p.answer, "Each friend gets 12 marbles.");
+    assert_trace_ok(&p);
+    let mut bad = p.clone();
+    bad.thinking = bad.thinking.replacen("10 + 2 = 12", "10 + 3 = 12", 1);
+    assert!(verify_trace(&bad).is_err(), "{}", bad.thinking);
+}
 
 #[test]
 fn hand_typed_word_problems() {
@@ -774,8 +840,24 @@ fn verify_trace_rejects_bad_traces() {
         .replacen("5 vs 0: 5 > 0 → 0.", "5 vs 0: 5 < 0 → 0.", 1);
     assert!(verify_trace(&p).is_err(), "a false relation in the walk");
     let mut p = good.clone();
-    p.thinking = p.thinking.replacen("5 vs 12: 5 < 12 → 5, ", "", 1);
+    p.thinking = p
+        .thinking
+        .replacen("5 vs 12: 1 < 2 digits, so 5 < 12 → 5, ", "", 1);
     assert!(verify_trace(&p).is_err(), "a walk that skips a number");
+    for (from, to) in [
+        ("1 < 2 digits, so 5 < 12", "so 5 < 12"),
+        ("1 < 2 digits, so 5 < 12", "1 < 3 digits, so 5 < 12"),
+    ] {
+        let mut p = good.clone();
+        p.thinking = p.thinking.replacen(from, to, 1);
+        assert!(verify_trace(&p).is_err(), "{from} -> {to} accepted");
+    }
+    let mut p = parsed("sort 73, 75, 18");
+    p.thinking = p.thinking.replacen("7 = 7, 3 < 5", "7 = 7, 3 < 6", 1);
+    assert!(
+        verify_trace(&p).is_err(),
+        "a true fact about the wrong digit"
+    );
     let mut p = good.clone();
     p.thinking = p
         .thinking

@@ -12,10 +12,10 @@
 use rand::Rng;
 
 use super::add_sub::Op;
-use super::columns;
 use super::expr::Line;
 use super::text::{numbers, Tok, Token};
 use super::util::{self, pick};
+use super::{columns, division};
 use super::{Expected, Family, Problem};
 
 const LIMIT: i64 = 1_000_000_000;
@@ -292,9 +292,8 @@ pub fn solve(prompt: String, st: &Story) -> Option<Problem> {
                     return None;
                 }
                 let r = n / m;
-                lines.push(format!(
-                    "Shared equally among {m} {who_many}: {n} ÷ {m} = {r}."
-                ));
+                lines.push(format!("Shared equally among {m} {who_many}: {n} ÷ {m}."));
+                lines.push(format!("{}.", division::in_writing(n, *m)));
                 check = format!("Check: {r} × {m} = {n} ✓");
                 who = (who_one.clone(), who_many.clone());
                 n = r;
