@@ -4,9 +4,9 @@
 //! Comparison: signs first ("-7 is negative and 3 is not"), then the sizes column by column from
 //! the units (see [`super::compare_columns`]); two negatives compare their sizes and flip.
 //! Sorting: pick the smallest (largest) of what is left, one line per pick (a walk along the list
-//! keeping the best so far: `14 vs 63: 1 < 6, so 14 < 63 → 14, 14 vs 8: 2 > 1 digits, so 14 > 8 → 8`),
-//! then state the chain
-//! (`-3 < 0 < 5 = 5 < 12`) and check that no number was lost.
+//! keeping the best so far, each step saying why in one-digit facts: `14 vs 63: 1 < 6, so 14 < 63
+//! → 14, 14 vs 8: 2 > 1 digits, so 14 > 8 → 8`), then state the chain (`-3 < 0 < 5 = 5 < 12`) and
+//! check that no number was lost.
 
 use rand::Rng;
 
@@ -368,10 +368,10 @@ pub fn solve_compare(prompt: String, a: i64, b: i64, max: bool, word: &str) -> P
 /// (with `14 vs 63 → 14` the model wrote blends of the two: `3082 vs 5987 → 3087`). Both numbers
 /// are named (`14 vs 63:`) before the relation: with `14 < 63 → 14` the relation came before the
 /// next number was written, and 60 of the 77 wrong sorts of the model trained on that form went
-/// wrong first there (`51 < 8 → 51`); with both named, 36 of 71, still the commonest first error,
-/// the relation being decided in one token: 24 of those 36 were two positive numbers of the same
-/// length (`73 vs 75: 73 > 75`, `3951 vs 1121: 3951 < 1121`). So the step now writes why, in
-/// one-digit facts: see [`step_reason`].
+/// wrong first there (`51 < 8 → 51`). With both named, the walk was still the first error of 41 of
+/// 71, the relation being decided in one token (24 of them two positives of the same length:
+/// `73 vs 75: 73 > 75`, `3951 vs 1121: 3951 < 1121`). So each step now says why in one-digit facts
+/// (see [`step_reason`]): 20 of 68 (the seventh model).
 fn scan(rest: &[i64], asc: bool) -> String {
     let Some((&first, others)) = rest.split_first() else {
         return String::new();
