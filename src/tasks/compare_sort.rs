@@ -480,10 +480,7 @@ fn check_scan(rest: &[i64], walk: &str, asc: bool) -> Option<i64> {
         if numbers(&tokenize(body)) != want {
             return None;
         }
-        let (k, next) = match parts[i + 1].split_once(", ") {
-            Some((k, next)) => (k, next),
-            None => (parts[i + 1], ""),
-        };
+        let (k, next) = parts[i + 1].split_once(", ").unwrap_or((parts[i + 1], ""));
         if k.trim().parse::<i64>().ok()? != kept {
             return None;
         }
@@ -753,13 +750,9 @@ pub fn check_trace(p: &Problem, lines: &[Line]) -> Result<(), String> {
                     if (first == Some("smallest")) != asc {
                         return Err(format!("wrong direction in `{}`", line.text));
                     }
-                    let colon = line
-                        .toks
-                        .iter()
-                        .position(|t| t.is_punct(':'))
-                        .ok_or("pick without a colon")?;
-                    let list = numbers(&line.toks[..colon]);
-                    if list != rest {
+                    // `Smallest of 5, 12, 0: 5 vs 12: …`: the list, then the walk.
+                    let (head, walk) = line.text.split_once(": ").ok_or("pick without a colon")?;
+                    if numbers(&tokenize(head)) != rest {
                         return Err(format!(
                             "`{}` does not list what is left ({})",
                             line.text,
@@ -772,7 +765,6 @@ pub fn check_trace(p: &Problem, lines: &[Line]) -> Result<(), String> {
                         rest.iter().max()
                     }
                     .copied();
-                    let walk = line.text.split_once(": ").map_or("", |(_, w)| w);
                     let picked = check_scan(&rest, walk, asc);
                     if picked.is_none() || picked != best {
                         return Err(format!("wrong pick in `{}`", line.text));
