@@ -485,27 +485,27 @@ fn linear_equations() {
 
 #[test]
 fn sorting_lists_are_written_as_the_prompt_writes_them() {
-    for (q, restated, first_pick) in [
+    for (q, restated, split) in [
         (
             "Order 73,51,-69 from smallest to largest",
             "Sort 73,51,-69 from smallest to largest.",
-            "Smallest of 73,51,-69: ",
+            "Negatives: -69. Others: 73,51.",
         ),
         (
             "Arrange these from highest to lowest: 33 -82 22",
             "Sort 33 -82 22 from largest to smallest.",
-            "Largest of 33 -82 22: ",
+            "Negatives: -82. Others: 33 22.",
         ),
         (
-            "Sort 3951, 1121 and 4417",
-            "Sort 3951, 1121, 4417 from smallest to largest.",
-            "Smallest of 3951, 1121, 4417: ",
+            "Sort 3951, -1121 and -4417",
+            "Sort 3951, -1121, -4417 from smallest to largest.",
+            "Negatives: -1121, -4417. Others: 3951.",
         ),
     ] {
         let p = parsed(q);
         let lines: Vec<&str> = p.thinking.lines().collect();
-        assert_eq!(lines[0], restated, "{q}");
-        assert!(lines[1].starts_with(first_pick), "{q}: {}", lines[1]);
+        assert_eq!(lines[1], restated, "{q}");
+        assert_eq!(lines[2], split, "{q}");
         assert_trace_ok(&p);
     }
     let p = parsed("sort 9,2,5 descending");
@@ -527,7 +527,6 @@ fn sorting_lists_are_written_as_the_prompt_writes_them() {
             "-161 vs -4464: 3 < 4 digits, 161 < 4464, so -161 > -4464 → -4464.",
         ),
         ("sort -7, -6", "-7 vs -6: 7 > 6, so -7 < -6 → -7."),
-        ("sort -5, 3", "-5 vs 3: -5 < 3 → -5."),
         ("sort 7, 6", "7 vs 6: 7 > 6 → 6."),
     ] {
         let walk = parsed(q);
@@ -541,6 +540,104 @@ fn sorting_lists_are_written_as_the_prompt_writes_them() {
     );
     assert!(p.thinking.contains("So 9 > 5 > 2."), "{}", p.thinking);
     assert_eq!(p.answer, "Largest to smallest: 9, 5, 2.");
+}
+
+#[test]
+fn sorting_quotes_the_order_asked_first() {
+    for (q, asked) in [
+        (
+            "Put these numbers in order from greatest to least: 5, 9",
+            "Asked: greatest to least, so largest first.",
+        ),
+        (
+            "Sort 5, 9 in descending order",
+            "Asked: descending, so largest first.",
+        ),
+        (
+            "SORT THESE NUMBERS: 5, 9 (LARGEST FIRST)",
+            "Asked: largest first, so largest first.",
+        ),
+        (
+            "Arrange 5, 9 from lowest to highest",
+            "Asked: lowest to highest, so smallest first.",
+        ),
+        ("sort 5 9 smallest", "Asked: smallest, so smallest first."),
+        ("Sort 9, 5", "No order asked, so smallest first."),
+    ] {
+        let p = parsed(q);
+        assert_eq!(p.thinking.lines().next(), Some(asked), "{q}");
+        assert_trace_ok(&p);
+    }
+}
+
+#[test]
+fn sorting_both_signs_splits_the_list_and_sorts_each_part() {
+    let p = parsed("sort 7, -3, 0, -12, 5 descending");
+    let lines: Vec<&str> = p.thinking.lines().collect();
+    assert_eq!(
+        lines[2..9],
+        [
+            "Negatives: -3, -12. Others: 7, 0, 5.",
+            "Largest first, so others first.",
+            "Largest of 7, 0, 5: 7 vs 0: 7 > 0 → 7, 7 vs 5: 7 > 5 → 7.",
+            "Largest of 0, 5: 0 vs 5: 0 < 5 → 5.",
+            "Only 0 is left of the others.",
+            "Largest of -3, -12: -3 vs -12: 1 < 2 digits, 3 < 12, so -3 > -12 → -3.",
+            "Only -12 is left of the negatives.",
+        ],
+        "{}",
+        p.thinking
+    );
+    assert_trace_ok(&p);
+    let p = parsed("sort -7, 4");
+    assert!(
+        p.thinking.contains(
+            "Smallest first, so negatives first.\nOnly -7 is left of the negatives.\nOnly 4 is left of the others."
+        ),
+        "{}",
+        p.thinking
+    );
+    assert_trace_ok(&p);
+
+    let good = parsed("sort 7, -3, 0, -12, 5 descending");
+    for (from, to, what) in [
+        (
+            "Asked: descending, so largest first.",
+            "Asked: ascending, so largest first.",
+            "a misquoted order",
+        ),
+        (
+            "Negatives: -3, -12. Others: 7, 0, 5.",
+            "Negatives: -3, -12. Others: 7, 5.",
+            "a split that loses a number",
+        ),
+        (
+            "Largest first, so others first.",
+            "Largest first, so negatives first.",
+            "the wrong part first",
+        ),
+        (
+            "Only 0 is left of the others.\n",
+            "",
+            "a part left unfinished",
+        ),
+    ] {
+        let mut p = good.clone();
+        p.thinking = p.thinking.replacen(from, to, 1);
+        assert_ne!(p.thinking, good.thinking, "{what}: nothing replaced");
+        assert!(verify_trace(&p).is_err(), "{what} accepted");
+    }
+    let mut p = good.clone();
+    p.thinking = p
+        .thinking
+        .lines()
+        .filter(|l| !l.starts_with("Negatives:") && !l.starts_with("Largest first"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        verify_trace(&p).is_err(),
+        "a list of both signs left unsplit"
+    );
 }
 
 #[test]
