@@ -372,7 +372,8 @@ pub fn solve_compare(prompt: String, a: i64, b: i64, max: bool, word: &str) -> P
 /// wrong first there (`51 < 8 → 51`). With both named, the walk was still the first error of 41 of
 /// 71, the relation being decided in one token (24 of them two positives of the same length:
 /// `73 vs 75: 73 > 75`, `3951 vs 1121: 3951 < 1121`). So each step now says why in one-digit facts
-/// (see [`step_reason`]): 20 of 68 (the seventh model).
+/// (see [`step_reason`]): 20 of 68 (the seventh model); 10 of 60 once lists of both signs were
+/// split (the eighth).
 fn scan(rest: &[i64], asc: bool) -> String {
     let Some((&first, others)) = rest.split_first() else {
         return String::new();
@@ -496,7 +497,8 @@ fn check_scan(rest: &[i64], walk: &str, asc: bool) -> Option<i64> {
 ///
 /// The trace first quotes the words that ask the direction (`Asked: greatest to least, so largest
 /// first.`): deciding it in the middle of the restated list, 15 of the seventh model's 68 wrong
-/// sorts restated the other direction. A list with both signs is then split into its negatives and
+/// sorts restated the other direction; with the quote, 1 of the eighth's 60 (an all-capitals
+/// prompt). A list with both signs is then split into its negatives and
 /// the others, each sorted on its own (see [`sign_groups`]).
 pub fn solve_sort(prompt: String, nums: &[i64], asc: bool) -> Problem {
     let (word, dir) = if asc {
@@ -559,9 +561,9 @@ fn asked_line(phrase: Option<&str>, asc: bool) -> String {
 /// The groups to sort one after the other. A list with both signs is split, in the order typed,
 /// into `Negatives: -316, -887. Others: 572, 0.` and then sorted negatives first (ascending) or
 /// others first, each group being shorter to copy and to walk than the whole list (the seventh
-/// model's wrong sorts went wrong first in copying what was left, 29 of 68, and in the walk, 20,
-/// both more often the longer the list). A list of one sign is one group; each group of a split
-/// ends `Only 328 is left of the others.`
+/// model's wrong sorts went wrong first in copying what was left, 29 of 68, and in the walk, 20;
+/// the eighth's, trained on the split, 15 and 10 of 60, the split itself 12). A list of one sign
+/// is one group; each group of a split ends `Only 328 is left of the others.`
 fn sign_groups(
     nums: &[i64],
     asc: bool,
