@@ -158,7 +158,7 @@ impl RawConfig {
             ));
         }
         let head_dim = self.head_dim.unwrap_or(hidden_size / num_attention_heads);
-        if head_dim == 0 || head_dim % 2 != 0 {
+        if head_dim == 0 || !head_dim.is_multiple_of(2) {
             return Err(invalid(
                 file,
                 "head_dim",
