@@ -498,8 +498,8 @@ fn check_scan(rest: &[i64], walk: &str, asc: bool) -> Option<i64> {
 /// The trace first quotes the words that ask the direction (`Asked: greatest to least, so largest
 /// first.`): deciding it in the middle of the restated list, 15 of the seventh model's 68 wrong
 /// sorts restated the other direction; with the quote, 1 of the eighth's 60 (an all-capitals
-/// prompt). A list with both signs is then split into its negatives and
-/// the others, each sorted on its own (see [`sign_groups`]).
+/// prompt). A list with both signs is then split into its negatives and the others, each sorted
+/// on its own (see [`sign_groups`]).
 pub fn solve_sort(prompt: String, nums: &[i64], asc: bool) -> Problem {
     let (word, dir) = if asc {
         ("Smallest", "from smallest to largest")
@@ -512,17 +512,8 @@ pub fn solve_sort(prompt: String, nums: &[i64], asc: bool) -> Problem {
         format!("Sort {} {dir}.", join_with(nums, sep)),
     ];
     let mut sorted = Vec::new();
-    let groups = sign_groups(nums, asc, sep, &mut lines);
-    let split = groups.len() > 1;
-    for (group, name) in groups {
-        pick_in_turn(group, asc, word, sep, &mut lines, &mut sorted);
-        if split {
-            // `Only 5 is left.` → `Only 5 is left of the others.`
-            if let Some(last) = lines.last_mut() {
-                last.pop();
-                last.push_str(&format!(" of the {name}."));
-            }
-        }
+    for (group, part) in sign_groups(nums, asc, sep, &mut lines) {
+        pick_in_turn(group, part, asc, word, sep, &mut lines, &mut sorted);
     }
     let mut chain = sorted.first().map(i64::to_string).unwrap_or_default();
     for w in sorted.windows(2) {
@@ -563,16 +554,17 @@ fn asked_line(phrase: Option<&str>, asc: bool) -> String {
 /// others first, each group being shorter to copy and to walk than the whole list (the seventh
 /// model's wrong sorts went wrong first in copying what was left, 29 of 68, and in the walk, 20;
 /// the eighth's, trained on the split, 15 and 10 of 60, the split itself 12). A list of one sign
-/// is one group; each group of a split ends `Only 328 is left of the others.`
+/// is one group, unnamed; the parts of a split are named for their last line (`Only 328 is left
+/// of the others.`).
 fn sign_groups(
     nums: &[i64],
     asc: bool,
     sep: &str,
     lines: &mut Vec<String>,
-) -> Vec<(Vec<i64>, &'static str)> {
+) -> Vec<(Vec<i64>, Option<&'static str>)> {
     let (negatives, others): (Vec<i64>, Vec<i64>) = nums.iter().partition(|v| **v < 0);
     if negatives.is_empty() || others.is_empty() {
-        return vec![(nums.to_vec(), "numbers")];
+        return vec![(nums.to_vec(), None)];
     }
     lines.push(format!(
         "Negatives: {}. Others: {}.",
@@ -581,16 +573,18 @@ fn sign_groups(
     ));
     if asc {
         lines.push("Smallest first, so negatives first.".to_string());
-        vec![(negatives, "negatives"), (others, "others")]
+        vec![(negatives, Some("negatives")), (others, Some("others"))]
     } else {
         lines.push("Largest first, so others first.".to_string());
-        vec![(others, "others"), (negatives, "negatives")]
+        vec![(others, Some("others")), (negatives, Some("negatives"))]
     }
 }
 
 /// One line per pick of the smallest (largest) of what is left of `group`, then `Only 5 is left.`
+/// (`Only 5 is left of the others.` for a named part of a split list).
 fn pick_in_turn(
     mut rest: Vec<i64>,
+    part: Option<&str>,
     asc: bool,
     word: &str,
     sep: &str,
@@ -616,7 +610,10 @@ fn pick_in_turn(
         sorted.push(best);
     }
     if let Some(&last) = rest.first() {
-        lines.push(format!("Only {last} is left."));
+        let of_part = part
+            .map(|name| format!(" of the {name}"))
+            .unwrap_or_default();
+        lines.push(format!("Only {last} is left{of_part}."));
         sorted.push(last);
     }
 }
