@@ -1,0 +1,77 @@
+"""Where each wrong sort of an insertion-sort model first left the reference working.
+
+Reads the JSON lines of `tiny-reasoner eval --failures FILE` (family, prompt, reference_thinking,
+thinking, ...) and counts, for every wrong compare/sort reply, the kind of the first line that
+differs from the reference working, with a few examples of each:
+
+    python3 train/experiments/sort_first_errors.py /tmp/failures.jsonl
+
+The kinds follow the insertion trace of `insertion-sort.patch` (`Start with`, `Place x: <walk>.
+Now <order>. To place: <left>.`); a comparison (no `Start with` in the reference) is counted as one.
+"""
+import collections
+import json
+import sys
+
+
+def place_line_kind(ref: str, got: str) -> str:
+    """Which part of a `Place` line went wrong first: the number, the walk, the order or the rest."""
+    ref_head, _, ref_body = ref.partition(": ")
+    got_head, _, got_body = got.partition(": ")
+    if ref_head != got_head:
+        return "place: which number"
+    ref_walk, _, ref_after = ref_body.partition(". Now ")
+    got_walk, _, got_after = got_body.partition(". Now ")
+    if ref_walk != got_walk:
+        same_steps = ref_walk.rsplit(", goes", 1)[0] == got_walk.rsplit(", goes", 1)[0]
+        return "place: where the walk stops" if same_steps else "place: a walk step"
+    ref_now = ref_after.partition(" To place: ")[0]
+    got_now = got_after.partition(" To place: ")[0]
+    return "place: the new order" if ref_now != got_now else "place: what is left"
+
+
+LINE_KINDS = [
+    (("Asked", "No order"), "the order asked"),
+    (("Sort",), "the restated list"),
+    (("Start",), "start and what is left"),
+    (("So",), "the final chain"),
+    (("Check",), "the count check"),
+]
+
+
+def first_error(ref_lines: list[str], got_lines: list[str]) -> tuple[str, str, str]:
+    for i, ref in enumerate(ref_lines):
+        got = got_lines[i] if i < len(got_lines) else ""
+        if ref == got:
+            continue
+        if ref.startswith("Place"):
+            return place_line_kind(ref, got), ref, got
+        kind = next((k for starts, k in LINE_KINDS if ref.startswith(starts)), "another line")
+        return kind, ref, got
+    return "the answer after a right working", "", ""
+
+
+def main(path: str) -> None:
+    counts = collections.Counter()
+    examples = collections.defaultdict(list)
+    for line in open(path, encoding="utf-8"):
+        failure = json.loads(line)
+        if failure["family"] != "compare_sort":
+            continue
+        ref = failure["reference_thinking"]
+        if "Start with" not in ref:
+            counts["comparison"] += 1
+            continue
+        kind, ref_line, got_line = first_error(ref.split("\n"), failure["thinking"].split("\n"))
+        counts[kind] += 1
+        examples[kind].append((ref_line, got_line))
+    for kind, n in counts.most_common():
+        print(f"{n:4d}  {kind}")
+    for kind, pairs in examples.items():
+        print(f"\n== {kind}")
+        for ref_line, got_line in pairs[:3]:
+            print(f"  reference: {ref_line}\n  model:     {got_line}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
