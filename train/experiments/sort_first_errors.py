@@ -54,17 +54,19 @@ def first_error(ref_lines: list[str], got_lines: list[str]) -> tuple[str, str, s
 def main(path: str) -> None:
     counts = collections.Counter()
     examples = collections.defaultdict(list)
-    for line in open(path, encoding="utf-8"):
-        failure = json.loads(line)
-        if failure["family"] != "compare_sort":
-            continue
-        ref = failure["reference_thinking"]
-        if "Start with" not in ref:
-            counts["comparison"] += 1
-            continue
-        kind, ref_line, got_line = first_error(ref.split("\n"), failure["thinking"].split("\n"))
-        counts[kind] += 1
-        examples[kind].append((ref_line, got_line))
+    with open(path, encoding="utf-8") as failures:
+        for line in failures:
+            failure = json.loads(line)
+            if failure["family"] != "compare_sort":
+                continue
+            ref = failure["reference_thinking"]
+            if "Start with" not in ref:
+                counts["comparison"] += 1
+                continue
+            got = failure["thinking"]
+            kind, ref_line, got_line = first_error(ref.split("\n"), got.split("\n"))
+            counts[kind] += 1
+            examples[kind].append((ref_line, got_line))
     for kind, n in counts.most_common():
         print(f"{n:4d}  {kind}")
     for kind, pairs in examples.items():
