@@ -34,7 +34,7 @@ LINE_KINDS = [
     (("Asked", "No order"), "the order asked"),
     (("Sort",), "the restated list"),
     (("Start",), "start and what is left"),
-    (("So",), "the final chain"),
+    (("So ",), "the final chain"),
     (("Check",), "the count check"),
 ]
 
