@@ -3,11 +3,11 @@
 //!
 //! Comparison: signs first ("-7 is negative and 3 is not"), then the sizes column by column from
 //! the units (see [`super::compare_columns`]); two negatives compare their sizes and flip.
-//! Sorting: quote the order asked (`Asked: greatest to least, so largest first.`), split a list of
-//! both signs into its negatives and the others, then in each part pick the smallest (largest) of
-//! what is left, one line per pick (a walk along the list keeping the best so far, each step saying
-//! why in one-digit facts: `14 vs 63: 1 < 6, so 14 < 63 → 14, 14 vs 8: 2 > 1 digits, so 14 > 8 →
-//! 8`), then state the chain (`-3 < 0 < 5 = 5 < 12`) and check that no number was lost.
+//! Sorting: quote the order asked (`Asked: greatest to least, so largest first.`), then place the
+//! numbers one at a time, in the order typed, into the order so far (insertion sort): each one is
+//! compared with the order from its start until it goes before a number or last, each step saying
+//! why in one-digit facts (`401 vs 230: 4 > 2, so 401 > 230`); then state the chain
+//! (`-3 < 0 < 5 = 5 < 12`) and check that no number was lost.
 
 use rand::Rng;
 
@@ -361,40 +361,8 @@ pub fn solve_compare(prompt: String, a: i64, b: i64, max: bool, word: &str) -> P
     }
 }
 
-/// The pick as a walk along the list that keeps the best so far:
-/// `14 vs 63: 1 < 6, so 14 < 63 → 14, 14 vs 8: 2 > 1 digits, so 14 > 8 → 8`.
-/// Each step compares two numbers written side by side; the next one to compare is the one after
-/// the last compared in the list. (Picking the smallest of six in one step was where sorting failed.)
-/// The relation is written before the number kept, so which one to copy is decided by one token
-/// (with `14 vs 63 → 14` the model wrote blends of the two: `3082 vs 5987 → 3087`). Both numbers
-/// are named (`14 vs 63:`) before the relation: with `14 < 63 → 14` the relation came before the
-/// next number was written, and 60 of the 77 wrong sorts of the model trained on that form went
-/// wrong first there (`51 < 8 → 51`). With both named, the walk was still the first error of 41 of
-/// 71, the relation being decided in one token (24 of them two positives of the same length:
-/// `73 vs 75: 73 > 75`, `3951 vs 1121: 3951 < 1121`). So each step now says why in one-digit facts
-/// (see [`step_reason`]): 20 of 68 (the seventh model); 10 of 60 once lists of both signs were
-/// split (the eighth).
-fn scan(rest: &[i64], asc: bool) -> String {
-    let Some((&first, others)) = rest.split_first() else {
-        return String::new();
-    };
-    let mut best = first;
-    let mut steps = Vec::new();
-    for &x in others {
-        let kept = if asc { best.min(x) } else { best.max(x) };
-        steps.push(format!(
-            "{best} vs {x}: {}{best} {} {x} → {kept}",
-            step_reason(best, x),
-            rel_char(best, x)
-        ));
-        best = kept;
-    }
-    steps.join(", ")
-}
-
 /// Why `a` and `b` compare as they do, ending in `so ` (or nothing where the relation is one fact):
-/// - signs differ: nothing (`-9 vs 17: -9 < 17`), a negative is always smaller (no trace walks
-///   across signs since lists of both signs are split, see [`sign_groups`]);
+/// - signs differ: nothing (`-9 vs 17: -9 < 17`), a negative is always smaller;
 /// - lengths differ: the digit counts (`9 vs 11: 1 < 2 digits, so 9 < 11`);
 /// - same length: the digits from the left up to the first that differs
 ///   (`73 vs 75: 7 = 7, 3 < 5, so 73 < 75`); one-digit positives need nothing (`7 vs 6: 7 > 6`);
@@ -462,64 +430,52 @@ fn reason_numbers(a: i64, b: i64) -> Vec<i64> {
     out
 }
 
-/// Checks a [`scan`] (the text after `Smallest of …: `): its steps must walk `rest` in order,
-/// each naming the kept number and the next one, giving the reasons' numbers, and keeping the
-/// smaller (`asc`) or larger; returns the last kept. (The relations themselves are checked with
-/// every other relation of the trace.)
-fn check_scan(rest: &[i64], walk: &str, asc: bool) -> Option<i64> {
-    let (&first, others) = rest.split_first()?;
-    // "a vs b: … a < b", "k, a' vs b': …", …, "k'." split at the arrows.
-    let parts: Vec<&str> = walk.trim_end().trim_end_matches('.').split(" → ").collect();
-    if parts.len() != others.len() + 1 {
-        return None;
-    }
-    let mut best = first;
-    let mut body = parts[0];
-    for (i, &x) in others.iter().enumerate() {
-        let kept = if asc { best.min(x) } else { best.max(x) };
-        let mut want = vec![best, x];
-        want.extend(reason_numbers(best, x));
-        want.extend([best, x]);
-        if numbers(&tokenize(body)) != want {
-            return None;
-        }
-        let (k, next) = parts[i + 1].split_once(", ").unwrap_or((parts[i + 1], ""));
-        if k.trim().parse::<i64>().ok()? != kept {
-            return None;
-        }
-        best = kept;
-        body = next;
-    }
-    body.is_empty().then_some(best)
-}
-
-/// Sort by picking the smallest (ascending) or largest (descending) of what is left.
+/// Sort by placing the numbers one at a time, in the order typed, into the order so far:
 ///
-/// The trace first quotes the words that ask the direction (`Asked: greatest to least, so largest
-/// first.`): deciding it in the middle of the restated list, 15 of the seventh model's 68 wrong
-/// sorts restated the other direction; with the quote, 1 of the eighth's 60 (an all-capitals
-/// prompt). A list with both signs is then split into its negatives and the others, each sorted
-/// on its own (see [`sign_groups`]).
+/// ```text
+/// Start with 230. To place: 812, 148, 401.
+/// Place 812: 812 vs 230: 8 > 2, so 812 > 230, goes last. Now 230 < 812. To place: 148, 401.
+/// Place 148: 148 vs 230: 1 < 2, so 148 < 230, goes before 230. Now 148 < 230 < 812. To place: 401.
+/// ```
+///
+/// Every number the model copies is on the line just above: the number to place is the first of
+/// the last `To place:`, and the new order is the last `Now` with one number put in. The eighth
+/// model picked the smallest (largest) of what was left, in lists split by sign; its 60 wrong sorts
+/// went wrong first in gathering the final chain from the picks (17), copying what was left (15),
+/// the split (12) and the walk (10). The trace first quotes the words that ask the direction
+/// (`Asked: greatest to least, so largest first.`): deciding it in the middle of the restated list,
+/// 15 of the seventh model's 68 wrong sorts restated the other direction; with the quote, 1 of the
+/// eighth's 60 (an all-capitals prompt).
 pub fn solve_sort(prompt: String, nums: &[i64], asc: bool) -> Problem {
-    let (word, dir) = if asc {
-        ("Smallest", "from smallest to largest")
+    let dir = if asc {
+        "from smallest to largest"
     } else {
-        ("Largest", "from largest to smallest")
+        "from largest to smallest"
     };
     let sep = list_separator(&prompt);
     let mut lines = vec![
         asked_line(direction(&tokenize(&prompt)).1.as_deref(), asc),
         format!("Sort {} {dir}.", join_with(nums, sep)),
     ];
-    let mut sorted = Vec::new();
-    for (group, part) in sign_groups(nums, asc, sep, &mut lines) {
-        pick_in_turn(group, part, asc, word, sep, &mut lines, &mut sorted);
+    // The order so far, in the direction asked.
+    let mut order: Vec<i64> = nums.first().copied().into_iter().collect();
+    let typed_after_first = nums.get(1..).unwrap_or_default();
+    lines.push(format!(
+        "Start with {}.{}",
+        join(&order),
+        to_place(typed_after_first, sep)
+    ));
+    for (i, &x) in typed_after_first.iter().enumerate() {
+        let at = place_of(&order, x, asc);
+        let steps = placing_steps(&order, x, at);
+        order.insert(at, x);
+        lines.push(format!(
+            "Place {x}: {steps}. Now {}.{}",
+            chain(&order),
+            to_place(&typed_after_first[i + 1..], sep)
+        ));
     }
-    let mut chain = sorted.first().map(i64::to_string).unwrap_or_default();
-    for w in sorted.windows(2) {
-        chain.push_str(&format!(" {} {}", rel_char(w[0], w[1]), w[1]));
-    }
-    lines.push(format!("So {chain}."));
+    lines.push(format!("So {}.", chain(&order)));
     let n = nums.len();
     lines.push(format!("Check: {n} numbers in, {n} numbers out ✓"));
     let answer = format!(
@@ -529,15 +485,71 @@ pub fn solve_sort(prompt: String, nums: &[i64], asc: bool) -> Problem {
         } else {
             "Largest to smallest"
         },
-        join(&sorted)
+        join(&order)
     );
     Problem {
         family: Family::CompareSort,
         prompt,
         thinking: lines.join("\n"),
         answer,
-        expected: Expected::Sorted(sorted),
+        expected: Expected::Sorted(order),
     }
+}
+
+/// ` To place: 148, 401.` (in the prompt's separator), or nothing once every number is placed.
+fn to_place(left: &[i64], sep: &str) -> String {
+    if left.is_empty() {
+        String::new()
+    } else {
+        format!(" To place: {}.", join_with(left, sep))
+    }
+}
+
+/// Where `x` goes in `order`: before the first number it must precede (strictly, so that equal
+/// numbers keep the order typed), or last.
+fn place_of(order: &[i64], x: i64, asc: bool) -> usize {
+    order
+        .iter()
+        .position(|&y| if asc { x < y } else { x > y })
+        .unwrap_or(order.len())
+}
+
+/// The walk that places `x` at `at` in `order`: one step per number up to and including the one it
+/// goes before (`401 vs 812: 4 < 8, so 401 < 812, goes before 812`), or past every number
+/// (`…, goes last`). Each step names both numbers before its relation and says why in one-digit
+/// facts (see [`step_reason`]): deciding a relation in one token was where the seventh model's
+/// walks failed (`73 vs 75: 73 > 75`).
+fn placing_steps(order: &[i64], x: i64, at: usize) -> String {
+    let compared = &order[..order.len().min(at + 1)];
+    let mut steps: Vec<String> = compared
+        .iter()
+        .map(|&y| {
+            format!(
+                "{x} vs {y}: {}{x} {} {y}",
+                step_reason(x, y),
+                rel_char(x, y)
+            )
+        })
+        .collect();
+    steps.push(placing_end(order, at));
+    steps.join(", ")
+}
+
+/// How a walk ends: `goes before 812` or `goes last`.
+fn placing_end(order: &[i64], at: usize) -> String {
+    match order.get(at) {
+        Some(y) => format!("goes before {y}"),
+        None => "goes last".to_string(),
+    }
+}
+
+/// `148 < 230 = 230 < 812`: the numbers in order with the relation between each neighbour.
+fn chain(order: &[i64]) -> String {
+    let mut out = order.first().map(i64::to_string).unwrap_or_default();
+    for w in order.windows(2) {
+        out.push_str(&format!(" {} {}", rel_char(w[0], w[1]), w[1]));
+    }
+    out
 }
 
 /// `Asked: from least to greatest, so smallest first.`, or `No order asked, …` for a bare `sort`.
@@ -546,75 +558,6 @@ fn asked_line(phrase: Option<&str>, asc: bool) -> String {
     match phrase {
         Some(p) => format!("Asked: {p}, so {first} first."),
         None => format!("No order asked, so {first} first."),
-    }
-}
-
-/// The groups to sort one after the other. A list with both signs is split, in the order typed,
-/// into `Negatives: -316, -887. Others: 572, 0.` and then sorted negatives first (ascending) or
-/// others first, each group being shorter to copy and to walk than the whole list (the seventh
-/// model's wrong sorts went wrong first in copying what was left, 29 of 68, and in the walk, 20;
-/// the eighth's, trained on the split, 15 and 10 of 60, the split itself 12). A list of one sign
-/// is one group, unnamed; the parts of a split are named for their last line (`Only 328 is left
-/// of the others.`).
-fn sign_groups(
-    nums: &[i64],
-    asc: bool,
-    sep: &str,
-    lines: &mut Vec<String>,
-) -> Vec<(Vec<i64>, Option<&'static str>)> {
-    let (negatives, others): (Vec<i64>, Vec<i64>) = nums.iter().partition(|v| **v < 0);
-    if negatives.is_empty() || others.is_empty() {
-        return vec![(nums.to_vec(), None)];
-    }
-    lines.push(format!(
-        "Negatives: {}. Others: {}.",
-        join_with(&negatives, sep),
-        join_with(&others, sep)
-    ));
-    if asc {
-        lines.push("Smallest first, so negatives first.".to_string());
-        vec![(negatives, Some("negatives")), (others, Some("others"))]
-    } else {
-        lines.push("Largest first, so others first.".to_string());
-        vec![(others, Some("others")), (negatives, Some("negatives"))]
-    }
-}
-
-/// One line per pick of the smallest (largest) of what is left of `group`, then `Only 5 is left.`
-/// (`Only 5 is left of the others.` for a named part of a split list).
-fn pick_in_turn(
-    mut rest: Vec<i64>,
-    part: Option<&str>,
-    asc: bool,
-    word: &str,
-    sep: &str,
-    lines: &mut Vec<String>,
-    sorted: &mut Vec<i64>,
-) {
-    while rest.len() > 1 {
-        let best = if asc {
-            rest.iter().min()
-        } else {
-            rest.iter().max()
-        }
-        .copied()
-        .unwrap_or_default();
-        lines.push(format!(
-            "{word} of {}: {}.",
-            join_with(&rest, sep),
-            scan(&rest, asc)
-        ));
-        if let Some(i) = rest.iter().position(|v| *v == best) {
-            rest.remove(i);
-        }
-        sorted.push(best);
-    }
-    if let Some(&last) = rest.first() {
-        let of_part = part
-            .map(|name| format!(" of the {name}"))
-            .unwrap_or_default();
-        lines.push(format!("Only {last} is left{of_part}."));
-        sorted.push(last);
     }
 }
 
@@ -815,115 +758,121 @@ pub fn check_trace(p: &Problem, lines: &[Line]) -> Result<(), String> {
     }
 }
 
-/// Sorting: the direction quoted from the prompt, a split by sign where both signs occur, every
-/// pick the smallest (largest) of exactly what is left of its group, the final chain in the
-/// expected order and the count check.
+/// Sorting: the direction quoted from the prompt, the first number typed to start with and the
+/// rest to place, each placing in turn (see [`check_placing`]), the final chain in the expected
+/// order and the count check.
 fn check_sort_trace(toks: &[Token], want: &[i64], lines: &[Line]) -> Result<(), String> {
     let (input, asc) = sort_input(toks).ok_or("not a sorting prompt")?;
     let (_, phrase) = direction(toks);
-    let mixed = input.iter().any(|v| *v < 0) && input.iter().any(|v| *v >= 0);
-    // The groups still to sort, the current one first; one group until a sign split is read.
-    let mut groups: Vec<Vec<i64>> = if mixed {
-        Vec::new()
-    } else {
-        vec![input.clone()]
-    };
+    // The order so far and the numbers still to place, once `Start with` is read.
+    let mut placing: Option<(Vec<i64>, &[i64])> = None;
     let (mut asked_ok, mut chain_ok, mut check_ok) = (false, false, false);
     for line in lines {
-        let first = line.first_word();
-        let second = line.toks.get(1);
-        let is_pick = matches!(first, Some("smallest" | "largest"))
-            && second.is_some_and(|t| t.is_word("of"));
-        if matches!(first, Some("asked" | "no")) {
-            if line.text != asked_line(phrase.as_deref(), asc) {
-                return Err(format!("`{}` does not quote the order asked", line.text));
+        match line.first_word() {
+            Some("asked" | "no") => {
+                if line.text != asked_line(phrase.as_deref(), asc) {
+                    return Err(format!("`{}` does not quote the order asked", line.text));
+                }
+                asked_ok = true;
             }
-            asked_ok = true;
-        } else if first == Some("negatives") && second.is_some_and(|t| t.is_punct(':')) {
-            let (neg, others) = line
-                .text
-                .split_once(". Others: ")
-                .ok_or("a sign split without its others")?;
-            let (want_neg, want_others): (Vec<i64>, Vec<i64>) = input.iter().partition(|v| **v < 0);
-            if numbers(&tokenize(neg)) != want_neg || numbers(&tokenize(others)) != want_others {
-                return Err(format!("`{}` does not split the list by sign", line.text));
+            Some("start") => {
+                let (first, rest) = input.split_first().ok_or("nothing to sort")?;
+                let (start, left) = line
+                    .text
+                    .split_once(" To place: ")
+                    .unwrap_or((&line.text, ""));
+                if numbers(&tokenize(start)) != [*first] || numbers(&tokenize(left)) != rest {
+                    return Err(format!(
+                        "`{}` does not start with the first number typed and the rest to place",
+                        line.text
+                    ));
+                }
+                placing = Some((vec![*first], rest));
             }
-            groups = vec![want_neg, want_others];
-        } else if matches!(first, Some("smallest" | "largest"))
-            && second.is_some_and(|t| t.is_word("first"))
-        {
-            let negatives_first = line.text.ends_with("so negatives first.");
-            if groups.len() != 2 || negatives_first != asc {
-                return Err(format!("`{}`: wrong group first", line.text));
+            Some("place") => {
+                let (order, left) = placing.as_mut().ok_or("a placing before `Start with`")?;
+                check_placing(&line.text, order, left, asc)?;
             }
-            if !negatives_first {
-                groups.reverse();
+            Some("so") => {
+                let mut chain: Vec<i128> =
+                    line.rels.first().map(|r| vec![r.lhs]).unwrap_or_default();
+                chain.extend(line.rels.iter().map(|r| r.rhs));
+                if want.len() == 1 {
+                    chain = numbers(&line.toks).into_iter().map(i128::from).collect();
+                }
+                if chain != want.iter().map(|v| *v as i128).collect::<Vec<_>>() {
+                    return Err(format!(
+                        "the chain `{}` is not the expected order",
+                        line.text
+                    ));
+                }
+                chain_ok = true;
             }
-        } else if is_pick {
-            if (first == Some("smallest")) != asc {
-                return Err(format!("wrong direction in `{}`", line.text));
+            _ if line.is_check() => {
+                let n = numbers(&line.toks);
+                if n.len() != 2 || n.iter().any(|c| *c as usize != input.len()) {
+                    return Err(format!("wrong count in `{}`", line.text));
+                }
+                check_ok = true;
             }
-            let rest = groups
-                .first_mut()
-                .ok_or("a pick before the list is split by sign")?;
-            // `Smallest of 5, 12, 0: 5 vs 12: …`: the list, then the walk.
-            let (head, walk) = line.text.split_once(": ").ok_or("pick without a colon")?;
-            if numbers(&tokenize(head)) != *rest {
-                return Err(format!(
-                    "`{}` does not list what is left ({})",
-                    line.text,
-                    join(rest)
-                ));
-            }
-            let best = if asc {
-                rest.iter().min()
-            } else {
-                rest.iter().max()
-            }
-            .copied();
-            let picked = check_scan(rest, walk, asc);
-            if picked.is_none() || picked != best {
-                return Err(format!("wrong pick in `{}`", line.text));
-            }
-            if let Some(i) = rest.iter().position(|v| Some(*v) == picked) {
-                rest.remove(i);
-            }
-        } else if first == Some("only") {
-            let rest = groups
-                .first()
-                .ok_or("`Only` before the list is split by sign")?;
-            if numbers(&line.toks) != *rest {
-                return Err(format!("`{}` but {} is left", line.text, join(rest)));
-            }
-            groups.remove(0);
-        } else if first == Some("so") {
-            let mut chain: Vec<i128> = line.rels.first().map(|r| vec![r.lhs]).unwrap_or_default();
-            chain.extend(line.rels.iter().map(|r| r.rhs));
-            if want.len() == 1 {
-                chain = numbers(&line.toks).into_iter().map(i128::from).collect();
-            }
-            if chain != want.iter().map(|v| *v as i128).collect::<Vec<_>>() {
-                return Err(format!(
-                    "the chain `{}` is not the expected order",
-                    line.text
-                ));
-            }
-            chain_ok = true;
-        } else if line.is_check() {
-            let n = numbers(&line.toks);
-            if n.len() != 2 || n.iter().any(|c| *c as usize != input.len()) {
-                return Err(format!("wrong count in `{}`", line.text));
-            }
-            check_ok = true;
+            _ => {}
         }
     }
-    if !groups.is_empty() {
-        return Err(format!("{} still to sort", join(&groups.concat())));
+    match placing {
+        None => return Err("sorting trace without `Start with`".to_string()),
+        Some((_, left)) if !left.is_empty() => {
+            return Err(format!("{} still to place", join(left)));
+        }
+        Some(_) => {}
     }
     if !asked_ok || !chain_ok || !check_ok {
         return Err(
             "sorting trace lacks the order asked, the final order or the count check".to_string(),
         );
     }
+    Ok(())
+}
+
+/// One `Place x: <walk>. Now <order>. To place: <left>.` line: `x` must be the first of what is
+/// left to place, the walk must compare it with the order so far from its start up to its place
+/// (each step naming both numbers and its reasons' numbers, see [`reason_numbers`]) and end where
+/// it goes, and the new order and what is left must follow. (The relations themselves are checked
+/// with every other relation of the trace.)
+fn check_placing(
+    text: &str,
+    order: &mut Vec<i64>,
+    left: &mut &[i64],
+    asc: bool,
+) -> Result<(), String> {
+    let (&x, later) = left
+        .split_first()
+        .ok_or_else(|| format!("`{text}` places a number when none is left"))?;
+    let (head, body) = text.split_once(": ").ok_or("a placing without a colon")?;
+    if numbers(&tokenize(head)) != [x] {
+        return Err(format!("`{head}` but {x} is next to place"));
+    }
+    let (walk, after) = body
+        .split_once(". Now ")
+        .ok_or_else(|| format!("`{text}` lacks the new order"))?;
+    let (now, to_place) = after.split_once(" To place: ").unwrap_or((after, ""));
+    let at = place_of(order, x, asc);
+    let mut want_walk = Vec::new();
+    for &y in &order[..order.len().min(at + 1)] {
+        want_walk.extend([x, y]);
+        want_walk.extend(reason_numbers(x, y));
+        want_walk.extend([x, y]);
+    }
+    want_walk.extend(order.get(at));
+    if numbers(&tokenize(walk)) != want_walk || !walk.ends_with(&placing_end(order, at)) {
+        return Err(format!("wrong walk for {x} in `{text}`"));
+    }
+    order.insert(at, x);
+    if numbers(&tokenize(now)) != *order {
+        return Err(format!("`{text}`: the order is now {}", join(order)));
+    }
+    if numbers(&tokenize(to_place)) != later {
+        return Err(format!("`{text}`: {} is left to place", join(later)));
+    }
+    *left = later;
     Ok(())
 }

@@ -485,56 +485,73 @@ fn linear_equations() {
 
 #[test]
 fn sorting_lists_are_written_as_the_prompt_writes_them() {
-    for (q, restated, split) in [
+    for (q, restated, start) in [
         (
             "Order 73,51,-69 from smallest to largest",
             "Sort 73,51,-69 from smallest to largest.",
-            "Negatives: -69. Others: 73,51.",
+            "Start with 73. To place: 51,-69.",
         ),
         (
             "Arrange these from highest to lowest: 33 -82 22",
             "Sort 33 -82 22 from largest to smallest.",
-            "Negatives: -82. Others: 33 22.",
+            "Start with 33. To place: -82 22.",
         ),
         (
             "Sort 3951, -1121 and -4417",
             "Sort 3951, -1121, -4417 from smallest to largest.",
-            "Negatives: -1121, -4417. Others: 3951.",
+            "Start with 3951. To place: -1121, -4417.",
         ),
     ] {
         let p = parsed(q);
         let lines: Vec<&str> = p.thinking.lines().collect();
         assert_eq!(lines[1], restated, "{q}");
-        assert_eq!(lines[2], split, "{q}");
+        assert_eq!(lines[2], start, "{q}");
         assert_trace_ok(&p);
     }
-    let p = parsed("sort 9,2,5 descending");
     // Each walk step says why, in one-digit facts, before its relation.
     for (q, step) in [
-        ("sort 73, 75", "73 vs 75: 7 = 7, 3 < 5, so 73 < 75 → 73."),
+        (
+            "sort 73, 75",
+            "Place 75: 75 vs 73: 7 = 7, 5 > 3, so 75 > 73, goes last.",
+        ),
         (
             "sort 3951, 1121",
-            "3951 vs 1121: 3 > 1, so 3951 > 1121 → 1121.",
+            "Place 1121: 1121 vs 3951: 1 < 3, so 1121 < 3951, goes before 3951.",
         ),
-        ("sort 9, 11", "9 vs 11: 1 < 2 digits, so 9 < 11 → 9."),
-        ("sort 45, 45", "45 vs 45: 4 = 4, 5 = 5, so 45 = 45 → 45."),
+        (
+            "sort 9, 11",
+            "Place 11: 11 vs 9: 2 > 1 digits, so 11 > 9, goes last.",
+        ),
+        (
+            "sort 45, 45",
+            "Place 45: 45 vs 45: 4 = 4, 5 = 5, so 45 = 45, goes last.",
+        ),
         (
             "sort -40, -43",
-            "-40 vs -43: 4 = 4, 0 < 3, 40 < 43, so -40 > -43 → -43.",
+            "Place -43: -43 vs -40: 4 = 4, 3 > 0, 43 > 40, so -43 < -40, goes before -40.",
         ),
         (
             "sort -161, -4464",
-            "-161 vs -4464: 3 < 4 digits, 161 < 4464, so -161 > -4464 → -4464.",
+            "-4464 vs -161: 4 > 3 digits, 4464 > 161, so -4464 < -161, goes before -161.",
         ),
-        ("sort -7, -6", "-7 vs -6: 7 > 6, so -7 < -6 → -7."),
-        ("sort 7, 6", "7 vs 6: 7 > 6 → 6."),
+        (
+            "sort -7, -6",
+            "Place -6: -6 vs -7: 6 < 7, so -6 > -7, goes last.",
+        ),
+        ("sort 7, 6", "Place 6: 6 vs 7: 6 < 7, goes before 7."),
+        (
+            "sort -7, 4",
+            "Place 4: 4 vs -7: 4 > -7, goes last. Now -7 < 4.",
+        ),
     ] {
         let walk = parsed(q);
         assert!(walk.thinking.contains(step), "{q}: {}", walk.thinking);
         assert_trace_ok(&walk);
     }
+    let p = parsed("sort 9,2,5 descending");
     assert!(
-        p.thinking.contains("Largest of 2,5: 2 vs 5: 2 < 5 → 5."),
+        p.thinking
+            .contains("Place 5: 5 vs 9: 5 < 9, 5 vs 2: 5 > 2, goes before 2. Now 9 > 5 > 2."),
         "{}",
         p.thinking
     );
@@ -571,35 +588,27 @@ fn sorting_quotes_the_order_asked_first() {
 }
 
 #[test]
-fn sorting_both_signs_splits_the_list_and_sorts_each_part() {
-    let p = parsed("sort 7, -3, 0, -12, 5 descending");
-    let lines: Vec<&str> = p.thinking.lines().collect();
+fn sorting_places_each_number_in_the_order_typed() {
+    let good = parsed("sort 7, -3, 0, -12, 5 descending");
+    let lines: Vec<&str> = good.thinking.lines().collect();
     assert_eq!(
         lines[2..9],
         [
-            "Negatives: -3, -12. Others: 7, 0, 5.",
-            "Largest first, so others first.",
-            "Largest of 7, 0, 5: 7 vs 0: 7 > 0 → 7, 7 vs 5: 7 > 5 → 7.",
-            "Largest of 0, 5: 0 vs 5: 0 < 5 → 5.",
-            "Only 0 is left of the others.",
-            "Largest of -3, -12: -3 vs -12: 1 < 2 digits, 3 < 12, so -3 > -12 → -3.",
-            "Only -12 is left of the negatives.",
+            "Start with 7. To place: -3, 0, -12, 5.",
+            "Place -3: -3 vs 7: -3 < 7, goes last. Now 7 > -3. To place: 0, -12, 5.",
+            "Place 0: 0 vs 7: 0 < 7, 0 vs -3: 0 > -3, goes before -3. Now 7 > 0 > -3. \
+             To place: -12, 5.",
+            "Place -12: -12 vs 7: -12 < 7, -12 vs 0: -12 < 0, -12 vs -3: 2 > 1 digits, 12 > 3, \
+             so -12 < -3, goes last. Now 7 > 0 > -3 > -12. To place: 5.",
+            "Place 5: 5 vs 7: 5 < 7, 5 vs 0: 5 > 0, goes before 0. Now 7 > 5 > 0 > -3 > -12.",
+            "So 7 > 5 > 0 > -3 > -12.",
+            "Check: 5 numbers in, 5 numbers out ✓",
         ],
         "{}",
-        p.thinking
+        good.thinking
     );
-    assert_trace_ok(&p);
-    let p = parsed("sort -7, 4");
-    assert!(
-        p.thinking.contains(
-            "Smallest first, so negatives first.\nOnly -7 is left of the negatives.\nOnly 4 is left of the others."
-        ),
-        "{}",
-        p.thinking
-    );
-    assert_trace_ok(&p);
+    assert_trace_ok(&good);
 
-    let good = parsed("sort 7, -3, 0, -12, 5 descending");
     for (from, to, what) in [
         (
             "Asked: descending, so largest first.",
@@ -607,19 +616,64 @@ fn sorting_both_signs_splits_the_list_and_sorts_each_part() {
             "a misquoted order",
         ),
         (
-            "Negatives: -3, -12. Others: 7, 0, 5.",
-            "Negatives: -3, -12. Others: 7, 5.",
-            "a split that loses a number",
+            "Start with 7.",
+            "Start with -3.",
+            "a start that is not the first number typed",
         ),
         (
-            "Largest first, so others first.",
-            "Largest first, so negatives first.",
-            "the wrong part first",
+            "Start with 7. To place: -3, 0, -12, 5.",
+            "Start with 7. To place: -3, 0, 5.",
+            "a number lost before placing",
         ),
         (
-            "Only 0 is left of the others.\n",
-            "",
-            "a part left unfinished",
+            "5 vs 7: 5 < 7, 5 vs 0: 5 > 0, goes before 0",
+            "5 vs 0: 5 > 0, goes before 0",
+            "a walk that skips the start of the order",
+        ),
+        (
+            "0 vs -3: 0 > -3, goes before -3.",
+            "0 vs -3: 0 > -3, goes last.",
+            "a walk that ends in the wrong place",
+        ),
+        (
+            "-12 vs -3: 2 > 1 digits, 12 > 3, so",
+            "-12 vs -3: so",
+            "a step without its reason",
+        ),
+        (
+            "2 > 1 digits, 12 > 3,",
+            "2 > 1 digits, 13 > 3,",
+            "a reason about the wrong numbers",
+        ),
+        (
+            "5 vs 0: 5 > 0",
+            "5 vs 0: 5 < 0",
+            "a false relation in a walk",
+        ),
+        (
+            "Now 7 > 0 > -3 > -12. To place: 5.",
+            "Now 7 > 0 > -12. To place: 5.",
+            "an order that loses a number",
+        ),
+        (
+            "Now 7 > 0 > -3. To place: -12, 5.",
+            "Now 7 > 0 > -3. To place: 5.",
+            "what is left to place losing a number",
+        ),
+        (
+            "Place 0: 0 vs 7",
+            "Place 5: 0 vs 7",
+            "a placing that names another number",
+        ),
+        (
+            "So 7 > 5 > 0 > -3 > -12.",
+            "So 7 > 5 > -3 > -12.",
+            "a final chain that loses a number",
+        ),
+        (
+            "Check: 5 numbers in",
+            "Check: 4 numbers in",
+            "a wrong count",
         ),
     ] {
         let mut p = good.clone();
@@ -627,16 +681,31 @@ fn sorting_both_signs_splits_the_list_and_sorts_each_part() {
         assert_ne!(p.thinking, good.thinking, "{what}: nothing replaced");
         assert!(verify_trace(&p).is_err(), "{what} accepted");
     }
+    let without = |skip: &str| {
+        let mut p = good.clone();
+        p.thinking = good
+            .thinking
+            .lines()
+            .filter(|l| !l.starts_with(skip))
+            .collect::<Vec<_>>()
+            .join("\n");
+        p
+    };
+    assert!(
+        verify_trace(&without("Place 5:")).is_err(),
+        "a number never placed"
+    );
+    assert!(
+        verify_trace(&without("Start with")).is_err(),
+        "placings without a start"
+    );
+    let mut swapped: Vec<&str> = lines.clone();
+    swapped.swap(5, 6);
     let mut p = good.clone();
-    p.thinking = p
-        .thinking
-        .lines()
-        .filter(|l| !l.starts_with("Negatives:") && !l.starts_with("Largest first"))
-        .collect::<Vec<_>>()
-        .join("\n");
+    p.thinking = swapped.join("\n");
     assert!(
         verify_trace(&p).is_err(),
-        "a list of both signs left unsplit"
+        "numbers placed out of the order typed"
     );
 }
 
@@ -926,40 +995,28 @@ fn verify_trace_rejects_bad_traces() {
     }
 
     let good = parsed("sort 5, -3, 12, 0");
-    let mut p = good.clone();
-    p.thinking = p
-        .thinking
-        .replacen("5 vs 0: 5 > 0 → 0.", "5 vs 0: 5 > 0 → 5.", 1);
-    assert!(verify_trace(&p).is_err(), "{}", p.thinking);
-    let mut p = good.clone();
-    p.thinking = p
-        .thinking
-        .replacen("5 vs 0: 5 > 0 → 0.", "5 vs 0: 5 < 0 → 0.", 1);
-    assert!(verify_trace(&p).is_err(), "a false relation in the walk");
-    let mut p = good.clone();
-    p.thinking = p
-        .thinking
-        .replacen("5 vs 12: 1 < 2 digits, so 5 < 12 → 5, ", "", 1);
-    assert!(verify_trace(&p).is_err(), "a walk that skips a number");
     for (from, to) in [
-        ("1 < 2 digits, so 5 < 12", "so 5 < 12"),
-        ("1 < 2 digits, so 5 < 12", "1 < 3 digits, so 5 < 12"),
+        (
+            "0 vs 5: 0 < 5, goes before 5",
+            "0 vs 5: 0 < 5, goes before 12",
+        ),
+        ("0 vs 5: 0 < 5", "0 vs 5: 0 > 5"),
+        ("12 vs -3: 12 > -3, ", ""),
+        ("2 > 1 digits, so 12 > 5", "so 12 > 5"),
+        ("2 > 1 digits, so 12 > 5", "2 > 3 digits, so 12 > 5"),
+        ("To place: -3, 12, 0.", "To place: -3, 12."),
     ] {
         let mut p = good.clone();
+        assert!(p.thinking.contains(from), "{from}: {}", p.thinking);
         p.thinking = p.thinking.replacen(from, to, 1);
         assert!(verify_trace(&p).is_err(), "{from} -> {to} accepted");
     }
     let mut p = parsed("sort 73, 75, 18");
-    p.thinking = p.thinking.replacen("7 = 7, 3 < 5", "7 = 7, 3 < 6", 1);
+    p.thinking = p.thinking.replacen("7 = 7, 5 > 3", "7 = 7, 5 > 4", 1);
     assert!(
         verify_trace(&p).is_err(),
         "a true fact about the wrong digit"
     );
-    let mut p = good.clone();
-    p.thinking = p
-        .thinking
-        .replacen("Smallest of 5, 12, 0", "Smallest of 5, 12", 1);
-    assert!(verify_trace(&p).is_err());
 
     let good =
         parsed("Tom has 12 apples. He buys 3 bags of 5 apples. How many apples does he have now?");

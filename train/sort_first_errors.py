@@ -1,12 +1,12 @@
-"""Where each wrong sort of an insertion-sort model first left the reference working.
+"""Where each wrong sort of the model first left the reference working.
 
 Reads the JSON lines of `tiny-reasoner eval --failures FILE` (family, prompt, reference_thinking,
 thinking, ...) and counts, for every wrong compare/sort reply, the kind of the first line that
 differs from the reference working, with a few examples of each:
 
-    python3 train/experiments/sort_first_errors.py /tmp/failures.jsonl
+    python3 train/sort_first_errors.py /tmp/failures.jsonl
 
-The kinds follow the insertion trace of `insertion-sort.patch` (`Start with`, `Place x: <walk>.
+The kinds follow the insertion trace of `src/tasks/compare_sort.rs` (`Start with`, `Place x: <walk>.
 Now <order>. To place: <left>.`); a comparison (no `Start with` in the reference) is counted as one.
 """
 import collections
