@@ -2,12 +2,12 @@
 # The model card's data curve and its thinking-vs-no-thinking comparison at equal data: the shipped
 # recipe (same model, seeds and epochs) on the first 1k, 2k and 4k of its 8k examples, and on all
 # 8k with empty think blocks; each model is then evaluated by this engine, greedy, on fresh problems.
-#   train/curve.sh [OUT_DIR]        (about 45 minutes on the 2-core dev machine, nothing else running)
+#   train/curve.sh [OUT_DIR]        (about an hour on the 2-core dev machine, nothing else running)
 # The 8k point with thinking is the shipped model itself (models/tiny-reasoner).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT="${1:-/tmp/tiny-reasoner-curve}"
-EPOCHS="${EPOCHS:-8}"
+EPOCHS="${EPOCHS:-10}"
 EVAL_N="${EVAL_N:-100}"
 EVAL_SEED="${EVAL_SEED:-77}"
 mkdir -p "$OUT"
