@@ -416,9 +416,8 @@ fn reason_numbers(a: i64, b: i64) -> Vec<i64> {
     if lx != ly {
         out.extend([lx as i64, ly as i64]);
     } else if lx > 1 || a < 0 {
-        let (sx, sy) = (x.to_string(), y.to_string());
-        for (p, q) in sx.bytes().zip(sy.bytes()) {
-            out.extend([i64::from(p - b'0'), i64::from(q - b'0')]);
+        for (p, q) in leading_digits(x).into_iter().zip(leading_digits(y)) {
+            out.extend([p, q]);
             if p != q {
                 break;
             }
@@ -725,8 +724,9 @@ pub fn verify_compare(want: i64, text: &str) -> bool {
 }
 
 /// Comparison: the last relation must compare the two numbers, and a number the last line names
-/// must be the answer. Sorting: every pick must be the smallest (largest) of exactly what is left,
-/// the final chain must be the expected order, and the count check must match.
+/// must be the answer. Sorting: every number must be placed, in the order typed, where it belongs
+/// in the order so far (see [`check_sort_trace`]), the final chain must be the expected order, and
+/// the count check must match.
 pub fn check_trace(p: &Problem, lines: &[Line]) -> Result<(), String> {
     let toks = tokenize(&p.prompt);
     match &p.expected {

@@ -207,7 +207,7 @@ pub fn verify(problem: &Problem, answer_text: &str) -> bool {
 ///    expected result;
 /// 4. family checks: `write`/`carry` steps match their column sums and assemble into the result
 ///    (and every column block's result is the number the trace goes on with),
-///    sorting picks really are the smallest/largest of what is left, and so on;
+///    each sorted number is placed where it belongs in the order so far, and so on;
 /// 5. the problem's own answer verifies.
 pub fn verify_trace(problem: &Problem) -> Result<(), String> {
     let reparsed = parse_prompt(&problem.prompt)
