@@ -123,7 +123,7 @@ pub fn generate(family: Family, rng: &mut impl rand::Rng) -> Problem {
 }
 
 /// Mixed-family generation in the fixed proportions of [`MIX`]:
-/// add_sub 24%, multiply 20%, word_problem 18%, compare_sort 16%, linear_equation 19%, other 3%.
+/// add_sub 24%, multiply 20%, word_problem 15%, compare_sort 19%, linear_equation 19%, other 3%.
 pub fn generate_any(rng: &mut impl rand::Rng) -> Problem {
     let mut r = rng.random_range(0..1000u32);
     for (family, share) in MIX {
