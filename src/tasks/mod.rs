@@ -17,8 +17,7 @@
 //! writing), `arith` (reading two-number arithmetic prompts) and `util` (random choices, digits,
 //! prompt styling).
 //!
-//! [`generate_any`] mixes the families in the fixed proportions of [`MIX`] (per mille):
-//! add_sub 24%, multiply 20%, word_problem 15%, compare_sort 19%, linear_equation 19%, other 3%.
+//! [`generate_any`] mixes the families in the fixed proportions of [`MIX`] (per mille).
 
 use serde::{Deserialize, Serialize};
 
@@ -122,8 +121,7 @@ pub fn generate(family: Family, rng: &mut impl rand::Rng) -> Problem {
     }
 }
 
-/// Mixed-family generation in the fixed proportions of [`MIX`]:
-/// add_sub 24%, multiply 20%, word_problem 15%, compare_sort 19%, linear_equation 19%, other 3%.
+/// Mixed-family generation in the fixed proportions of [`MIX`].
 pub fn generate_any(rng: &mut impl rand::Rng) -> Problem {
     let mut r = rng.random_range(0..1000u32);
     for (family, share) in MIX {
