@@ -133,6 +133,22 @@ pub fn generate_any(rng: &mut impl rand::Rng) -> Problem {
     generate(Family::AddSub, rng)
 }
 
+/// The families whose prompts [`util::style`] writes in capitals now and then (2%); word problems
+/// and `other` style their own prompts.
+pub const STYLED: [Family; 4] = [
+    Family::AddSub,
+    Family::Multiply,
+    Family::CompareSort,
+    Family::LinearEquation,
+];
+
+/// The same problem typed in capitals (`ADD 3748 TO 169`), rebuilt from that prompt so that its
+/// trace is the one the capitals give; `None` where the capitals read as another problem.
+pub fn in_capitals(problem: &Problem) -> Option<Problem> {
+    let shouted = parse_prompt(&problem.prompt.to_uppercase())?;
+    (shouted.family == problem.family && shouted.expected == problem.expected).then_some(shouted)
+}
+
 /// The assistant turn of a training example in Qwen3's form: the trace inside `<think>…</think>`,
 /// then the answer. Without thinking the block is empty, as Qwen3 renders `enable_thinking=false`.
 pub fn assistant_reply(problem: &Problem, think: bool) -> String {

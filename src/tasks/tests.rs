@@ -181,6 +181,37 @@ fn generate_any_follows_the_mix() {
     }
 }
 
+#[test]
+fn styled_families_read_the_same_in_capitals() {
+    let mut rng = ChaCha8Rng::seed_from_u64(18);
+    for family in STYLED {
+        for i in 0..500 {
+            let p = generate(family, &mut rng);
+            let Some(q) = in_capitals(&p) else {
+                panic!("#{i} reads differently in capitals: {:?}", p.prompt);
+            };
+            assert_eq!(q.prompt, p.prompt.to_uppercase());
+            assert_eq!((q.family, &q.expected), (family, &p.expected));
+            assert_trace_ok(&q);
+        }
+    }
+}
+
+#[test]
+fn in_capitals_keeps_only_the_same_problem() {
+    let p = parsed("Sort 3, 1, 2 from largest to smallest");
+    assert_eq!(
+        in_capitals(&p).map(|q| q.expected),
+        Some(Expected::Sorted(vec![3, 2, 1]))
+    );
+    // A problem whose capitals read as another one (here: a different expected order) is refused.
+    let other = Problem {
+        expected: Expected::Sorted(vec![1, 2, 3]),
+        ..p
+    };
+    assert!(in_capitals(&other).is_none());
+}
+
 // ---------------------------------------------------------------- add_sub
 
 #[test]
