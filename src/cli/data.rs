@@ -10,6 +10,8 @@ use serde::Serialize;
 use tiny_reasoner::tasks::{self, Family};
 use tiny_reasoner::{Error, Message, Result};
 
+use super::parse_family;
+
 #[derive(Args)]
 pub struct DataArgs {
     /// How many examples to write (all verified).
@@ -29,10 +31,6 @@ pub struct DataArgs {
 struct Example {
     family: Family,
     messages: [Message; 2],
-}
-
-fn parse_family(name: &str) -> std::result::Result<Family, String> {
-    Family::from_name(name).ok_or_else(|| format!("unknown family `{name}`"))
 }
 
 /// Per mille of the [`tasks::STYLED`] families' examples that `data` retypes in capitals, on top

@@ -1,5 +1,6 @@
-//! `tiny-reasoner eval`: greedy accuracy of a model on fresh problems of every task family, run by
-//! this engine (not by the training framework), so the figures are those a user of the page gets.
+//! `tiny-reasoner eval`: greedy accuracy of a model on fresh problems of every task family (or of
+//! those named), run by this engine (not by the training framework), so the figures are those a
+//! user of the page gets.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -14,7 +15,7 @@ use tiny_reasoner::generate::{Event, GenerateOptions};
 use tiny_reasoner::tasks::{self, Family, Problem};
 use tiny_reasoner::{AnyBackend, BackendChoice, Engine, Error, Message, ModelFiles, Result};
 
-use super::BackendArg;
+use super::{parse_family, BackendArg};
 
 #[derive(Args)]
 pub struct EvalArgs {
@@ -26,6 +27,11 @@ pub struct EvalArgs {
     /// Seed of the problems; use one the training data never used.
     #[arg(long)]
     seed: u64,
+    /// Only these families (repeat the flag or separate names by commas). The problems are
+    /// still drawn for every family, so each family's are those a full run with this seed gets
+    /// and the figures compare with it.
+    #[arg(long, value_delimiter = ',', value_parser = parse_family)]
+    family: Vec<Family>,
     /// Evaluate with thinking switched off.
     #[arg(long)]
     no_think: bool,
@@ -102,6 +108,7 @@ pub fn eval(args: EvalArgs) -> Result<()> {
                 .map(|_| tasks::generate(f, &mut rng))
                 .collect::<Vec<_>>()
         })
+        .filter(|p| args.family.is_empty() || args.family.contains(&p.family))
         .collect();
     let files = ModelFiles::dir(&args.model);
     // Fail early, once, with the loader's error; this engine becomes the first worker's.

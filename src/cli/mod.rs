@@ -9,6 +9,7 @@ mod run;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use tiny_reasoner::tasks::Family;
 use tiny_reasoner::BackendChoice;
 
 #[derive(Parser)]
@@ -28,12 +29,20 @@ enum Command {
     Run(run::RunArgs),
     /// Write verified training examples (ChatML JSON lines) for the task families.
     Data(data::DataArgs),
-    /// Greedy accuracy on fresh problems of every task family.
+    /// Greedy accuracy on fresh problems of every task family (or of those named).
     Eval(eval::EvalArgs),
     /// Prefill and decode speed of a backend, and what one decoded token costs it.
     Bench(bench::BenchArgs),
     /// Copy a model folder with per-row int8 matrices: a 4× smaller model.safetensors.
     Quantize(quantize::QuantizeArgs),
+}
+
+/// `--family NAME` of `data` and `eval`: a name from [`Family::name`] (`-` or a space for `_`).
+fn parse_family(name: &str) -> std::result::Result<Family, String> {
+    Family::from_name(name).ok_or_else(|| {
+        let known: Vec<&str> = Family::ALL.iter().map(|f| f.name()).collect();
+        format!("unknown family `{name}` (known: {})", known.join(", "))
+    })
 }
 
 /// `--backend`: where the network runs.
