@@ -2,7 +2,8 @@
 
 Reads the JSON lines of `tiny-reasoner eval --failures FILE` (family, prompt, reference_thinking,
 thinking, ...) and counts, for every wrong compare/sort reply, the kind of the first line that
-differs from the reference working, with a few examples of each:
+differs from the reference working (and, for a wrong new order, where in it), with a few examples
+of each:
 
     python3 train/sort_first_errors.py /tmp/failures.jsonl
 
@@ -11,6 +12,7 @@ Now <order>. To place: <left>.`); a comparison (no `Start with` in the reference
 """
 import collections
 import json
+import re
 import sys
 
 
@@ -51,8 +53,36 @@ def first_error(ref_lines: list[str], got_lines: list[str]) -> tuple[str, str, s
     return "the answer after a right working", "", ""
 
 
+def chain_numbers(order: str) -> list[str]:
+    """`7 > 5 = 5 > 0.` -> ['7', '5', '5', '0']"""
+    return re.split(r" [<>=] ", order.rstrip("."))
+
+
+def new_order_slip(ref: str, got: str) -> str:
+    """Where a wrong new order (`Now …`) first differs, measured from the place of the number
+    placed, and at that place, what the model wrote instead."""
+    placed = ref.partition(":")[0].split()[-1]
+    want = chain_numbers(ref.partition(". Now ")[2].partition(" To place: ")[0])
+    wrote = chain_numbers(got.partition(". Now ")[2].partition(" To place: ")[0])
+    # A number goes after the numbers equal to it, so its place is the last one it appears at.
+    at = len(want) - 1 - want[::-1].index(placed)
+    differ = (i for i, (w, g) in enumerate(zip(want, wrote)) if w != g)
+    first = next(differ, min(len(want), len(wrote)))
+    if first == len(want) == len(wrote):
+        return "a relation sign"
+    if first != at:
+        return "before its place" if first < at else "after its place"
+    if first == len(wrote):
+        return "at its place: the order ends there"
+    neighbours = want[at - 1 : at] + want[at + 1 : at + 2]
+    if wrote[at] in neighbours:
+        return "at its place: a neighbour"
+    return "at its place: " + ("another number" if wrote[at] in want else "a number in no order")
+
+
 def main(path: str) -> None:
     counts = collections.Counter()
+    slips = collections.Counter()
     examples = collections.defaultdict(list)
     with open(path, encoding="utf-8") as failures:
         for line in failures:
@@ -67,8 +97,14 @@ def main(path: str) -> None:
             kind, ref_line, got_line = first_error(ref.split("\n"), got.split("\n"))
             counts[kind] += 1
             examples[kind].append((ref_line, got_line))
+            if kind == "place: the new order":
+                slips[new_order_slip(ref_line, got_line)] += 1
     for kind, n in counts.most_common():
         print(f"{n:4d}  {kind}")
+    if slips:
+        print("\nthe new order: where it first differs, from the place of the number placed")
+        for where, n in slips.most_common():
+            print(f"{n:4d}  {where}")
     for kind, pairs in examples.items():
         print(f"\n== {kind}")
         for ref_line, got_line in pairs[:3]:
