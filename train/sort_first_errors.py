@@ -22,14 +22,13 @@ def place_line_kind(ref: str, got: str) -> str:
     got_head, _, got_body = got.partition(": ")
     if ref_head != got_head:
         return "place: which number"
-    ref_walk, _, ref_after = ref_body.partition(". Now ")
-    got_walk, _, got_after = got_body.partition(". Now ")
+    ref_walk = ref_body.partition(". Now ")[0]
+    got_walk = got_body.partition(". Now ")[0]
     if ref_walk != got_walk:
         same_steps = ref_walk.rsplit(", goes", 1)[0] == got_walk.rsplit(", goes", 1)[0]
         return "place: where the walk stops" if same_steps else "place: a walk step"
-    ref_now = ref_after.partition(" To place: ")[0]
-    got_now = got_after.partition(" To place: ")[0]
-    return "place: the new order" if ref_now != got_now else "place: what is left"
+    same_order = new_order(ref) == new_order(got)
+    return "place: what is left" if same_order else "place: the new order"
 
 
 LINE_KINDS = [
@@ -53,6 +52,11 @@ def first_error(ref_lines: list[str], got_lines: list[str]) -> tuple[str, str, s
     return "the answer after a right working", "", ""
 
 
+def new_order(place_line: str) -> str:
+    """The `Now …` order of a `Place` line, without what is left to place."""
+    return place_line.partition(". Now ")[2].partition(" To place: ")[0]
+
+
 def chain_numbers(order: str) -> list[str]:
     """`7 > 5 = 5 > 0.` -> ['7', '5', '5', '0']"""
     return re.split(r" [<>=] ", order.rstrip("."))
@@ -62,8 +66,8 @@ def new_order_slip(ref: str, got: str) -> str:
     """Where a wrong new order (`Now …`) first differs, measured from the place of the number
     placed, and at that place, what the model wrote instead."""
     placed = ref.partition(":")[0].split()[-1]
-    want = chain_numbers(ref.partition(". Now ")[2].partition(" To place: ")[0])
-    wrote = chain_numbers(got.partition(". Now ")[2].partition(" To place: ")[0])
+    want = chain_numbers(new_order(ref))
+    wrote = chain_numbers(new_order(got))
     # A number goes after the numbers equal to it, so its place is the last one it appears at.
     at = len(want) - 1 - want[::-1].index(placed)
     differ = (i for i, (w, g) in enumerate(zip(want, wrote)) if w != g)
