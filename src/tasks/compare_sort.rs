@@ -6,7 +6,8 @@
 //! Sorting: quote the order asked (`Asked: greatest to least, so largest first.`), then place the
 //! numbers one at a time, in the order typed, into the order so far (insertion sort): each one is
 //! compared with the order from its start until it goes before a number or last, each step saying
-//! why in one-digit facts (`401 vs 230: 4 > 2, so 401 > 230`); then state the chain
+//! why in one-digit facts (`401 vs 230: 4 > 2, so 401 > 230`), then its new neighbours
+//! (`goes before 812: 230 < 401 < 812`) and the new order; then state the chain
 //! (`-3 < 0 < 5 = 5 < 12`) and check that no number was lost.
 
 use rand::Rng;
@@ -433,8 +434,8 @@ fn reason_numbers(a: i64, b: i64) -> Vec<i64> {
 ///
 /// ```text
 /// Start with 230. To place: 812, 148, 401.
-/// Place 812: 812 vs 230: 8 > 2, so 812 > 230, goes last. Now 230 < 812. To place: 148, 401.
-/// Place 148: 148 vs 230: 1 < 2, so 148 < 230, goes before 230. Now 148 < 230 < 812. To place: 401.
+/// Place 812: 812 vs 230: 8 > 2, so 812 > 230, goes last: 230 < 812. Now 230 < 812. To place: 148, 401.
+/// Place 148: 148 vs 230: 1 < 2, so 148 < 230, goes before 230: 148 < 230. Now 148 < 230 < 812. To place: 401.
 /// ```
 ///
 /// Every number the model copies is on the line just above: the number to place is the first of
@@ -514,10 +515,11 @@ fn place_of(order: &[i64], x: i64, asc: bool) -> usize {
 }
 
 /// The walk that places `x` at `at` in `order`: one step per number up to and including the one it
-/// goes before (`401 vs 812: 4 < 8, so 401 < 812, goes before 812`), or past every number
-/// (`…, goes last`). Each step names both numbers before its relation and says why in one-digit
-/// facts (see [`step_reason`]): deciding a relation in one token was where the seventh model's
-/// walks failed (`73 vs 75: 73 > 75`).
+/// goes before (`401 vs 812: 4 < 8, so 401 < 812, goes before 812: 401 < 812`), or past every
+/// number (`…, goes last: 230 < 812`), with the neighbours of its place (see [`placing_end`]).
+/// Each step names both numbers before its relation and says why in one-digit facts (see
+/// [`step_reason`]): deciding a relation in one token was where the seventh model's walks failed
+/// (`73 vs 75: 73 > 75`).
 fn placing_steps(order: &[i64], x: i64, at: usize) -> String {
     let compared = &order[..order.len().min(at + 1)];
     let mut steps: Vec<String> = compared
@@ -530,16 +532,38 @@ fn placing_steps(order: &[i64], x: i64, at: usize) -> String {
             )
         })
         .collect();
-    steps.push(placing_end(order, at));
+    steps.push(placing_end(order, x, at));
     steps.join(", ")
 }
 
-/// How a walk ends: `goes before 812` or `goes last`.
-fn placing_end(order: &[i64], at: usize) -> String {
+/// How a walk ends: where `x` goes, then the new order around it, its neighbours before and after
+/// (`goes before 230: 812 > 401 > 230`, `goes last: 230 > 148`); the new order (`Now …`) is then
+/// the old one with this link put in. Of the wrong sorts whose first slip was the new order, most
+/// slipped at the very place `x` goes (a number of mixed digits, a neighbour again, or the end of
+/// the order): with the neighbours written just before, the nearest text that follows the number
+/// before `x` is `x`.
+fn placing_end(order: &[i64], x: i64, at: usize) -> String {
+    let around = chain(&new_neighbours(order, x, at));
     match order.get(at) {
-        Some(y) => format!("goes before {y}"),
-        None => "goes last".to_string(),
+        Some(y) => format!("goes before {y}: {around}"),
+        None => format!("goes last: {around}"),
     }
+}
+
+/// `x` between the numbers it lands between when placed at `at`: the one before its place (none
+/// when it goes first) and the one after (none when it goes last).
+fn new_neighbours(order: &[i64], x: i64, at: usize) -> Vec<i64> {
+    let mut around = order[at.saturating_sub(1)..order.len().min(at + 1)].to_vec();
+    around.insert(usize::from(at > 0), x);
+    around
+}
+
+/// The numbers of [`placing_end`] in the order written: the number `x` goes before, then
+/// [`new_neighbours`].
+fn placing_end_numbers(order: &[i64], x: i64, at: usize) -> Vec<i64> {
+    let mut out: Vec<i64> = order.get(at).copied().into_iter().collect();
+    out.extend(new_neighbours(order, x, at));
+    out
 }
 
 /// `148 < 230 = 230 < 812`: the numbers in order with the relation between each neighbour.
@@ -862,8 +886,8 @@ fn check_placing(
         want_walk.extend(reason_numbers(x, y));
         want_walk.extend([x, y]);
     }
-    want_walk.extend(order.get(at));
-    if numbers(&tokenize(walk)) != want_walk || !walk.ends_with(&placing_end(order, at)) {
+    want_walk.extend(placing_end_numbers(order, x, at));
+    if numbers(&tokenize(walk)) != want_walk || !walk.ends_with(&placing_end(order, x, at)) {
         return Err(format!("wrong walk for {x} in `{text}`"));
     }
     order.insert(at, x);

@@ -543,36 +543,36 @@ fn sorting_lists_are_written_as_the_prompt_writes_them() {
     for (q, step) in [
         (
             "sort 73, 75",
-            "Place 75: 75 vs 73: 7 = 7, 5 > 3, so 75 > 73, goes last.",
+            "Place 75: 75 vs 73: 7 = 7, 5 > 3, so 75 > 73, goes last: 73 < 75.",
         ),
         (
             "sort 3951, 1121",
-            "Place 1121: 1121 vs 3951: 1 < 3, so 1121 < 3951, goes before 3951.",
+            "Place 1121: 1121 vs 3951: 1 < 3, so 1121 < 3951, goes before 3951: 1121 < 3951.",
         ),
         (
             "sort 9, 11",
-            "Place 11: 11 vs 9: 2 > 1 digits, so 11 > 9, goes last.",
+            "Place 11: 11 vs 9: 2 > 1 digits, so 11 > 9, goes last: 9 < 11.",
         ),
         (
             "sort 45, 45",
-            "Place 45: 45 vs 45: 4 = 4, 5 = 5, so 45 = 45, goes last.",
+            "Place 45: 45 vs 45: 4 = 4, 5 = 5, so 45 = 45, goes last: 45 = 45.",
         ),
         (
             "sort -40, -43",
-            "Place -43: -43 vs -40: 4 = 4, 3 > 0, 43 > 40, so -43 < -40, goes before -40.",
+            "Place -43: -43 vs -40: 4 = 4, 3 > 0, 43 > 40, so -43 < -40, goes before -40: -43 < -40.",
         ),
         (
             "sort -161, -4464",
-            "-4464 vs -161: 4 > 3 digits, 4464 > 161, so -4464 < -161, goes before -161.",
+            "-4464 vs -161: 4 > 3 digits, 4464 > 161, so -4464 < -161, goes before -161: -4464 < -161.",
         ),
         (
             "sort -7, -6",
-            "Place -6: -6 vs -7: 6 < 7, so -6 > -7, goes last.",
+            "Place -6: -6 vs -7: 6 < 7, so -6 > -7, goes last: -7 < -6.",
         ),
-        ("sort 7, 6", "Place 6: 6 vs 7: 6 < 7, goes before 7."),
+        ("sort 7, 6", "Place 6: 6 vs 7: 6 < 7, goes before 7: 6 < 7."),
         (
             "sort -7, 4",
-            "Place 4: 4 vs -7: 4 > -7, goes last. Now -7 < 4.",
+            "Place 4: 4 vs -7: 4 > -7, goes last: -7 < 4. Now -7 < 4.",
         ),
     ] {
         let walk = parsed(q);
@@ -582,7 +582,7 @@ fn sorting_lists_are_written_as_the_prompt_writes_them() {
     let p = parsed("sort 9,2,5 descending");
     assert!(
         p.thinking
-            .contains("Place 5: 5 vs 9: 5 < 9, 5 vs 2: 5 > 2, goes before 2. Now 9 > 5 > 2."),
+            .contains("5 vs 2: 5 > 2, goes before 2: 9 > 5 > 2. Now 9 > 5 > 2."),
         "{}",
         p.thinking
     );
@@ -626,12 +626,13 @@ fn sorting_places_each_number_in_the_order_typed() {
         lines[2..9],
         [
             "Start with 7. To place: -3, 0, -12, 5.",
-            "Place -3: -3 vs 7: -3 < 7, goes last. Now 7 > -3. To place: 0, -12, 5.",
-            "Place 0: 0 vs 7: 0 < 7, 0 vs -3: 0 > -3, goes before -3. Now 7 > 0 > -3. \
-             To place: -12, 5.",
+            "Place -3: -3 vs 7: -3 < 7, goes last: 7 > -3. Now 7 > -3. To place: 0, -12, 5.",
+            "Place 0: 0 vs 7: 0 < 7, 0 vs -3: 0 > -3, goes before -3: 7 > 0 > -3. \
+             Now 7 > 0 > -3. To place: -12, 5.",
             "Place -12: -12 vs 7: -12 < 7, -12 vs 0: -12 < 0, -12 vs -3: 2 > 1 digits, 12 > 3, \
-             so -12 < -3, goes last. Now 7 > 0 > -3 > -12. To place: 5.",
-            "Place 5: 5 vs 7: 5 < 7, 5 vs 0: 5 > 0, goes before 0. Now 7 > 5 > 0 > -3 > -12.",
+             so -12 < -3, goes last: -3 > -12. Now 7 > 0 > -3 > -12. To place: 5.",
+            "Place 5: 5 vs 7: 5 < 7, 5 vs 0: 5 > 0, goes before 0: 7 > 5 > 0. \
+             Now 7 > 5 > 0 > -3 > -12.",
             "So 7 > 5 > 0 > -3 > -12.",
             "Check: 5 numbers in, 5 numbers out ✓",
         ],
@@ -662,9 +663,19 @@ fn sorting_places_each_number_in_the_order_typed() {
             "a walk that skips the start of the order",
         ),
         (
-            "0 vs -3: 0 > -3, goes before -3.",
-            "0 vs -3: 0 > -3, goes last.",
+            "0 vs -3: 0 > -3, goes before -3: 7 > 0 > -3.",
+            "0 vs -3: 0 > -3, goes last: -3 > 0.",
             "a walk that ends in the wrong place",
+        ),
+        (
+            "goes before -3: 7 > 0 > -3.",
+            "goes before -3: 0 > -3.",
+            "new neighbours without the number before",
+        ),
+        (
+            "goes before 0: 7 > 5 > 0.",
+            "goes before 0: 7 > 5.",
+            "new neighbours without the number after",
         ),
         (
             "-12 vs -3: 2 > 1 digits, 12 > 3, so",
