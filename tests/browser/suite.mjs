@@ -355,8 +355,12 @@ export function pageTests(variant) {
         // Forced ids: <think>, two tokens of thinking, </think>, then the model answers.
         const forced = [open, 20, 21, close];
         const phases = [];
+        const ids = [];
         for await (const ev of engine.generate(messages, { temperature: 0, max_tokens: 8, forced })) {
-          if (ev.event === 'token') phases.push(ev.phase);
+          if (ev.event === 'token') {
+            phases.push(ev.phase);
+            ids.push(ev.id);
+          }
         }
         const chunks = [];
         const stream = await engine.chat.completions.create({
@@ -374,11 +378,17 @@ export function pageTests(variant) {
         }
         const whole = await engine.chat.completions.create({ messages, max_tokens: 8, temperature: 0, forced });
         engine.terminate();
-        return { open, close, phases, chunks, aborted, whole };
+        return { open, close, phases, ids, chunks, aborted, whole };
       });
       assert.notEqual(result.open, null, 'the tokenizer has no <think>');
       assert.deepEqual(result.phases.slice(0, 4), ['thinking', 'thinking', 'thinking', 'thinking']);
-      assert.ok(result.phases.slice(4).every((p) => p === 'answer'));
+      // After the forced `</think>` the model answers; it may open `<think>` again (the eleventh
+      // model does, 4 tokens on, after this odd thinking), and from that tag on it is thinking.
+      const reopened = result.ids.indexOf(result.open, 4);
+      const answered = result.phases.slice(4, reopened === -1 ? undefined : reopened);
+      assert.ok(answered.length > 0, `no answer after </think>: ${result.ids}`);
+      assert.ok(answered.every((p) => p === 'answer'), `${result.phases} for ${result.ids}`);
+      if (reopened !== -1) assert.equal(result.phases[reopened], 'thinking');
       const deltas = result.chunks.map((c) => c.choices[0].delta);
       assert.equal(deltas[0].role, 'assistant');
       assert.equal(deltas.filter((d) => 'reasoning_content' in d).length, 2); // the tags are neither
