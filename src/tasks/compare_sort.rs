@@ -558,14 +558,6 @@ fn new_neighbours(order: &[i64], x: i64, at: usize) -> Vec<i64> {
     around
 }
 
-/// The numbers of [`placing_end`] in the order written: the number `x` goes before, then
-/// [`new_neighbours`].
-fn placing_end_numbers(order: &[i64], x: i64, at: usize) -> Vec<i64> {
-    let mut out: Vec<i64> = order.get(at).copied().into_iter().collect();
-    out.extend(new_neighbours(order, x, at));
-    out
-}
-
 /// `148 < 230 = 230 < 812`: the numbers in order with the relation between each neighbour.
 fn chain(order: &[i64]) -> String {
     let mut out = order.first().map(i64::to_string).unwrap_or_default();
@@ -886,8 +878,9 @@ fn check_placing(
         want_walk.extend(reason_numbers(x, y));
         want_walk.extend([x, y]);
     }
-    want_walk.extend(placing_end_numbers(order, x, at));
-    if numbers(&tokenize(walk)) != want_walk || !walk.ends_with(&placing_end(order, x, at)) {
+    let end = placing_end(order, x, at);
+    want_walk.extend(numbers(&tokenize(&end)));
+    if numbers(&tokenize(walk)) != want_walk || !walk.ends_with(&end) {
         return Err(format!("wrong walk for {x} in `{text}`"));
     }
     order.insert(at, x);
