@@ -2,8 +2,8 @@
 
 Reads the JSON lines of `tiny-reasoner eval --failures FILE` (family, prompt, reference_thinking,
 thinking, ...) and counts, for every wrong compare/sort reply, the kind of the first line that
-differs from the reference working (and, for a wrong new order, where in it), with a few examples
-of each:
+differs from the reference working (for a wrong new order, where in it; for a wrong walk step,
+which number or reason of the step), with a few examples of each:
 
     python3 train/sort_first_errors.py /tmp/failures.jsonl
 
@@ -84,9 +84,55 @@ def new_order_slip(ref: str, got: str) -> str:
     return "at its place: " + ("another number" if wrote[at] in want else "a number in no order")
 
 
+def walk_steps(place_line: str) -> list[str]:
+    """The steps of a `Place` line's walk: `Place 35: 35 vs -7: 35 > -7, 35 vs 16: 3 > 1, so 35 >
+    16, goes …` -> ['35 vs -7: 35 > -7', '35 vs 16: 3 > 1, so 35 > 16']"""
+    head, _, body = place_line.partition(": ")
+    placed = head.split()[-1]
+    steps = body.partition(". Now ")[0].rsplit(", goes", 1)[0]
+    return re.split(rf", (?={re.escape(placed)} vs )", steps)
+
+
+def walk_step_slip(ref: str, got: str) -> str:
+    """What the first wrong step of a walk got wrong: which number it compared with, or which of
+    its reasons (the clauses after `x vs y:`) first differs."""
+    want, wrote = walk_steps(ref), walk_steps(got)
+    steps = range(max(len(want), len(wrote)))
+    first = next(i for i in steps if want[i : i + 1] != wrote[i : i + 1])
+    if first >= len(want):
+        again = first > 0 and wrote[first].partition(":")[0] == want[first - 1].partition(":")[0]
+        return "a step past the place" + (": the last number again" if again else "")
+    if first >= len(wrote):
+        return "a step left out: the walk stops early"
+    want_vs, _, want_reasons = want[first].partition(": ")
+    wrote_vs, _, wrote_reasons = wrote[first].partition(": ")
+    if want_vs != wrote_vs:
+        opponents = [step.partition(": ")[0] for step in want]
+        if wrote_vs in opponents[:first]:
+            return "compared with a number again"
+        if wrote_vs in opponents:
+            return "compared with a number skipped"
+        return "compared with a number in no order"
+    want_clauses, wrote_clauses = want_reasons.split(", "), wrote_reasons.split(", ")
+    at = next(
+        (i for i, (w, g) in enumerate(zip(want_clauses, wrote_clauses)) if w != g),
+        min(len(want_clauses), len(wrote_clauses)),
+    )
+    clause = want_clauses[at] if at < len(want_clauses) else wrote_clauses[at]
+    other = wrote_clauses[at] if at < len(wrote_clauses) else ""
+    if "digits" in clause or "digits" in other:
+        return "a reason: the digit counts"
+    if clause.startswith("so ") or other.startswith("so "):
+        return "a reason: the conclusion"
+    if len(want_clauses) == 1:
+        return "a reason: the signs"
+    return "a reason: a digit or a size"
+
+
 def main(path: str) -> None:
     counts = collections.Counter()
     slips = collections.Counter()
+    step_slips = collections.Counter()
     examples = collections.defaultdict(list)
     with open(path, encoding="utf-8") as failures:
         for line in failures:
@@ -103,12 +149,18 @@ def main(path: str) -> None:
             examples[kind].append((ref_line, got_line))
             if kind == "place: the new order":
                 slips[new_order_slip(ref_line, got_line)] += 1
+            if kind == "place: a walk step":
+                step_slips[walk_step_slip(ref_line, got_line)] += 1
     for kind, n in counts.most_common():
         print(f"{n:4d}  {kind}")
     if slips:
         print("\nthe new order: where it first differs, from the place of the number placed")
         for where, n in slips.most_common():
             print(f"{n:4d}  {where}")
+    if step_slips:
+        print("\na walk step: what its first wrong step got wrong")
+        for what, n in step_slips.most_common():
+            print(f"{n:4d}  {what}")
     for kind, pairs in examples.items():
         print(f"\n== {kind}")
         for ref_line, got_line in pairs[:3]:
