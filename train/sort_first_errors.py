@@ -25,7 +25,7 @@ def place_line_kind(ref: str, got: str) -> str:
     ref_walk = ref_body.partition(". Now ")[0]
     got_walk = got_body.partition(". Now ")[0]
     if ref_walk != got_walk:
-        same_steps = ref_walk.rsplit(", goes", 1)[0] == got_walk.rsplit(", goes", 1)[0]
+        same_steps = walk_steps(ref) == walk_steps(got)
         return "place: where the walk stops" if same_steps else "place: a walk step"
     same_order = new_order(ref) == new_order(got)
     return "place: what is left" if same_order else "place: the new order"
