@@ -168,4 +168,9 @@ def main(path: str) -> None:
 
 
 if __name__ == "__main__":
+    if len(sys.argv) == 2 and sys.argv[1] in ("-h", "--help"):
+        print(__doc__)
+        sys.exit(0)
+    if len(sys.argv) != 2:
+        sys.exit(f"usage: {sys.argv[0]} FAILURES_FILE (see --help)")
     main(sys.argv[1])
