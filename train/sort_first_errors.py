@@ -173,4 +173,9 @@ if __name__ == "__main__":
         sys.exit(0)
     if len(sys.argv) != 2:
         sys.exit(f"usage: {sys.argv[0]} FAILURES_FILE (see --help)")
-    main(sys.argv[1])
+    try:
+        main(sys.argv[1])
+    except OSError as e:
+        sys.exit(f"cannot read {sys.argv[1]}: {e.strerror}")
+    except (json.JSONDecodeError, KeyError) as e:
+        sys.exit(f"{sys.argv[1]} is not the output of `tiny-reasoner eval --failures` ({e!r})")
