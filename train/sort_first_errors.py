@@ -126,7 +126,21 @@ def walk_step_slip(ref: str, got: str) -> str:
         return "a reason: the conclusion"
     if len(want_clauses) == 1:
         return "a reason: the signs"
-    return "a reason: a digit or a size"
+    want_fact, wrote_fact = ONE_DIGIT_FACT.fullmatch(clause), ONE_DIGIT_FACT.fullmatch(other)
+    if want_fact is None:
+        return "a reason: the sizes"
+    if wrote_fact is not None and digit_pair(wrote_fact) == digit_pair(want_fact):
+        return "a reason: a one-digit fact, both digits right and the relation wrong"
+    return "a reason: a one-digit fact, a digit wrong"
+
+
+# One digit of each number and their relation: `3 < 5`, or with the pair first, `3 vs 5 <`.
+ONE_DIGIT_FACT = re.compile(r"(\d) (?:([<=>]) (\d)|vs (\d) ([<=>]))")
+
+
+def digit_pair(fact: re.Match) -> tuple[str, str]:
+    """The two digits of a one-digit fact, in the order written."""
+    return fact.group(1), fact.group(3) or fact.group(4)
 
 
 def main(path: str) -> None:
