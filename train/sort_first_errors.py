@@ -10,6 +10,7 @@ which number or reason of the step), with a few examples of each:
 The kinds follow the insertion trace of `src/tasks/compare_sort.rs` (`Start with`, `Place x: <walk>.
 Now <order>. To place: <left>.`); a comparison (no `Start with` in the reference) is counted as one.
 """
+import argparse
 import collections
 import json
 import re
@@ -182,14 +183,14 @@ def main(path: str) -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 2 and sys.argv[1] in ("-h", "--help"):
-        print(__doc__)
-        sys.exit(0)
-    if len(sys.argv) != 2:
-        sys.exit(f"usage: {sys.argv[0]} FAILURES_FILE (see --help)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("failures", help="the file written by `tiny-reasoner eval --failures`")
+    path = parser.parse_args().failures
     try:
-        main(sys.argv[1])
+        main(path)
     except OSError as e:
-        sys.exit(f"cannot read {sys.argv[1]}: {e.strerror}")
+        sys.exit(f"cannot read {path}: {e.strerror}")
     except (json.JSONDecodeError, KeyError) as e:
-        sys.exit(f"{sys.argv[1]} is not the output of `tiny-reasoner eval --failures` ({e!r})")
+        sys.exit(f"{path} is not the output of `tiny-reasoner eval --failures` ({e!r})")
