@@ -94,6 +94,11 @@ def walk_steps(place_line: str) -> list[str]:
     return re.split(rf", (?={re.escape(placed)} vs )", steps)
 
 
+def unsigned(text: str) -> str:
+    """`text` without its minus signs: `-6791 vs 3595` and `-6791 vs -3595` read the same."""
+    return text.replace("-", "")
+
+
 def walk_step_slip(ref: str, got: str) -> str:
     """What the first wrong step of a walk got wrong: which number it compared with, or which of
     its reasons (the clauses after `x vs y:`) first differs."""
@@ -113,6 +118,8 @@ def walk_step_slip(ref: str, got: str) -> str:
             return "compared with a number again"
         if wrote_vs in opponents:
             return "compared with a number skipped"
+        if unsigned(wrote_vs) in map(unsigned, opponents):
+            return "compared with a number of the order, a sign dropped or added"
         return "compared with a number in no order"
     want_clauses, wrote_clauses = want_reasons.split(", "), wrote_reasons.split(", ")
     at = next(
