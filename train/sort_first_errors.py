@@ -94,6 +94,15 @@ def walk_steps(place_line: str) -> list[str]:
     return re.split(rf", (?={re.escape(placed)} vs )", steps)
 
 
+# One digit of each number and their relation: `3 < 5`, or with the pair first, `3 vs 5 <`.
+ONE_DIGIT_FACT = re.compile(r"(\d) (?:([<=>]) (\d)|vs (\d) ([<=>]))")
+
+
+def digit_pair(fact: re.Match) -> tuple[str, str]:
+    """The two digits of a one-digit fact, in the order written."""
+    return fact.group(1), fact.group(3) or fact.group(4)
+
+
 def unsigned(text: str) -> str:
     """`text` without its minus signs: `-6791 vs 3595` and `-6791 vs -3595` read the same."""
     return text.replace("-", "")
@@ -140,15 +149,6 @@ def walk_step_slip(ref: str, got: str) -> str:
     if wrote_fact is not None and digit_pair(wrote_fact) == digit_pair(want_fact):
         return "a reason: a one-digit fact, both digits right and the relation wrong"
     return "a reason: a one-digit fact, a digit wrong"
-
-
-# One digit of each number and their relation: `3 < 5`, or with the pair first, `3 vs 5 <`.
-ONE_DIGIT_FACT = re.compile(r"(\d) (?:([<=>]) (\d)|vs (\d) ([<=>]))")
-
-
-def digit_pair(fact: re.Match) -> tuple[str, str]:
-    """The two digits of a one-digit fact, in the order written."""
-    return fact.group(1), fact.group(3) or fact.group(4)
 
 
 def main(path: str) -> None:
