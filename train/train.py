@@ -408,6 +408,9 @@ def parse_args(argv=None):
     ap.add_argument("--hidden", type=int, help="override hidden_size")
     ap.add_argument("--intermediate", type=int, help="override intermediate_size")
     ap.add_argument("--vocab-size", type=int, default=1024, help="BPE vocabulary incl. 256 bytes")
+    ap.add_argument("--tokenizer-from", metavar="DIR",
+                    help="reuse DIR/tokenizer.json (e.g. models/tiny-reasoner) instead of training one on --data: "
+                         "a trace change then leaves every other family's tokens as they were")
     ap.add_argument("--max-len", type=int, default=1024, help="max tokens per example (longer ones are dropped)")
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--min-lr-ratio", type=float, default=0.05)
@@ -444,6 +447,8 @@ def parse_args(argv=None):
         ap.error("--data is required")
     if not args.out and not args.smoke and not args.bench:
         ap.error("--out is required")
+    if args.tokenizer_from and not (Path(args.tokenizer_from) / "tokenizer.json").is_file():
+        ap.error(f"--tokenizer-from {args.tokenizer_from}: that folder has no tokenizer.json")
     return args
 
 
@@ -466,8 +471,22 @@ def main(argv=None):
     log(f"data {args.data}: {len(train_ex)} train, {len(eval_ex)} held out"
         f"{' (' + args.eval_data + ')' if args.eval_data else ' (last of --data)'}")
 
-    # Tokenizer: trained on the training texts only.
-    raw_tok = tokmod.build_tokenizer(tokmod.corpus_texts(train_ex), args.vocab_size)
+    # Tokenizer: trained on the training texts only, unless --tokenizer-from names one to reuse.
+    if args.tokenizer_from:
+        tok_file = Path(args.tokenizer_from) / "tokenizer.json"
+        try:
+            raw_tok = tokmod.Tokenizer.from_file(str(tok_file))
+        except Exception as e:  # tokenizers raises a bare Exception on a corrupt file
+            sys.exit(f"error: --tokenizer-from {tok_file} is not a tokenizer file: {e}")
+        tok_source = {"reused": str(tok_file), "sha256": sha256(tok_file)}
+        missing = [t for t in ["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<think>", "</think>"]
+                   if raw_tok.token_to_id(t) is None]
+        if missing:
+            sys.exit(f"error: --tokenizer-from {tok_file} lacks the tokens {', '.join(missing)} "
+                     "that the chat template and the traces need")
+    else:
+        raw_tok = tokmod.build_tokenizer(tokmod.corpus_texts(train_ex), args.vocab_size)
+        tok_source = {"trained_on": "--data", "vocab_size": args.vocab_size}
     tok_dir = Path(tempfile.mkdtemp(prefix="tiny-reasoner-tok-"))
     hf_tok = tokmod.save_tokenizer(raw_tok, tok_dir, model_max_length=args.max_len)
     tokmod.check_tokenizer(raw_tok, hf_tok, [hf_tok.apply_chat_template(e["messages"], tokenize=False)
@@ -651,6 +670,7 @@ def main(argv=None):
         "periodic_eval_minutes": round(eval_seconds / 60, 2),
         "total_minutes": round((time.time() - t_start) / 60, 2),
         "tokens_per_s": round(tokens_seen / max(1e-9, train_minutes * 60 - eval_seconds)),
+        "tokenizer": tok_source,
         "hyperparameters": {k: getattr(args, k.replace("-", "_")) for k in
                             ["lr", "min-lr-ratio", "warmup", "weight-decay", "clip", "batch-tokens",
                              "max-batch", "max-len", "vocab-size", "layers", "hidden", "intermediate"]},
