@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # CI smoke test for the training pipeline, so it cannot silently rot: a tiny Qwen3 trained for a
 # few steps on 32 examples (train/testdata/smoke.jsonl), exported, reloaded with transformers, and
-# then loaded and run by this engine (`tiny-reasoner run`); and `--tokenizer-from`, which must
-# write the shipped tokenizer back unchanged and name a missing or corrupt one.
+# then loaded and run by this engine (`tiny-reasoner run`); `--tokenizer-from`, which must
+# write the shipped tokenizer back unchanged and name a missing or corrupt one; and a run split by
+# `--stop-after-steps` and `--resume`, which must end with the unsplit run's weights.
 #   train/smoke_test.sh [DATA.jsonl]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,6 +32,33 @@ for bad in "nowhere:no tokenizer.json" "corrupt:is not a tokenizer file"; do
   fi
   grep -q "${bad#*:}" "$OUT/err.txt" || { cat "$OUT/err.txt" >&2; exit 1; }
 done
+
+echo "== a run stopped part-way and resumed from its checkpoint ends with the same weights, bit for bit"
+split=(--smoke --threads "${THREADS:-2}" --out "$OUT/split")
+[ $# -ge 1 ] && split+=(--data "$1")
+timeout 300 "$PY" train/train.py "${split[@]}" --stop-after-steps 3
+test -f "$OUT/split/checkpoint.pt" && test ! -e "$OUT/split/model.safetensors"
+if "$PY" train/train.py "${split[@]}" --resume --lr 1e-3 2> "$OUT/err.txt"; then
+  echo "--resume with another --lr was accepted" >&2; exit 1
+fi
+grep -q "lr: checkpoint 0.002, now 0.001" "$OUT/err.txt" || { cat "$OUT/err.txt" >&2; exit 1; }
+timeout 300 "$PY" train/train.py "${split[@]}" --resume
+test ! -e "$OUT/split/checkpoint.pt"
+"$PY" - "$OUT" "$OUT/split" <<'EOF'
+import json, sys
+from safetensors.torch import load_file
+whole, split = (load_file(f"{d}/model.safetensors") for d in sys.argv[1:])
+assert whole.keys() == split.keys()
+differ = [k for k in whole if not (whole[k] == split[k]).all()]
+assert not differ, f"the resumed run's weights differ from the unstopped run's: {differ}"
+info = json.load(open(f"{sys.argv[2]}/training.json"))
+assert info["resumed_at_steps"] == [3] and info["steps"] == 6, info
+print(f"resumed at step 3: all {len(whole)} tensors equal to the unstopped run's")
+EOF
+if "$PY" train/train.py "${split[@]}" --resume 2> "$OUT/err.txt"; then
+  echo "--resume without a checkpoint was accepted" >&2; exit 1
+fi
+grep -q "checkpoint.pt does not exist" "$OUT/err.txt" || { cat "$OUT/err.txt" >&2; exit 1; }
 
 echo "== the exported smoke model in tiny-reasoner"
 cargo run --release --quiet -- run --backend cpu --model "$OUT" --json --max-tokens 8 "What is 2 + 3?" > "$OUT/run.jsonl"

@@ -16,6 +16,9 @@ Each example is rendered with the Qwen3 chat template exactly as inference
 sees it; the loss covers only the assistant reply (from <think> to the closing
 <|im_end|>).
 
+A run stopped part-way (SIGTERM, Ctrl-C, `--stop-after-steps`) continues with the
+same command and `--resume`, from OUT/checkpoint.pt (see checkpoint.py).
+
 `python train/train.py --smoke` runs a few steps of a tiny model on 32
 examples, exports, and reloads the export with AutoModelForCausalLM /
 AutoTokenizer (what CI runs; < 1 minute).
@@ -31,6 +34,7 @@ import os
 import platform
 import random
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -62,6 +66,7 @@ from transformers import (  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+import checkpoint  # noqa: E402
 import tokenizer as tokmod  # noqa: E402
 
 # Model sizes. "small" is the shipped model; "tiny" is for the smoke test.
@@ -427,6 +432,15 @@ def parse_args(argv=None):
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (0: no limit)")
     ap.add_argument("--bench", action="store_true", help="only measure training tokens/s and exit")
+    ap.add_argument("--checkpoint-every", type=int, default=250, metavar="STEPS",
+                    help="write OUT/checkpoint.pt every STEPS steps (0: never), so a run stopped part-way "
+                         "can --resume; it is also written on SIGTERM / Ctrl-C and removed after the export")
+    ap.add_argument("--resume", action="store_true",
+                    help="continue the run in OUT from OUT/checkpoint.pt (same arguments and data); it ends "
+                         "with the weights the run would have had unstopped")
+    ap.add_argument("--stop-after-steps", type=int, default=0, metavar="STEPS",
+                    help="stop after STEPS steps as if interrupted: write the checkpoint and exit, to "
+                         "split a run (finish it with --resume)")
     ap.add_argument("--smoke", action="store_true",
                     help="CI check: tiny model, 32 examples, a few steps, export to a temp dir, reload")
     args = ap.parse_args(argv)
@@ -447,6 +461,8 @@ def parse_args(argv=None):
         ap.error("--data is required")
     if not args.out and not args.smoke and not args.bench:
         ap.error("--out is required")
+    if not args.out and (args.resume or args.stop_after_steps):
+        ap.error("--resume and --stop-after-steps need --out (the checkpoint is kept there)")
     if args.tokenizer_from and not (Path(args.tokenizer_from) / "tokenizer.json").is_file():
         ap.error(f"--tokenizer-from {args.tokenizer_from}: that folder has no tokenizer.json")
     return args
@@ -471,8 +487,19 @@ def main(argv=None):
     log(f"data {args.data}: {len(train_ex)} train, {len(eval_ex)} held out"
         f"{' (' + args.eval_data + ')' if args.eval_data else ' (last of --data)'}")
 
-    # Tokenizer: trained on the training texts only, unless --tokenizer-from names one to reuse.
-    if args.tokenizer_from:
+    if args.out or args.bench:
+        out = Path(args.out) if args.out else None
+    else:
+        out = Path(tempfile.mkdtemp(prefix="tiny-reasoner-smoke-"))
+    identity = checkpoint.run_identity(args, sha256(args.data), sha256(args.eval_data) if args.eval_data else None)
+    resumed = checkpoint.load(out, identity) if args.resume else None
+
+    # Tokenizer: trained on the training texts only, unless --tokenizer-from names one to reuse;
+    # a resumed run takes the one its checkpoint kept.
+    if resumed:
+        raw_tok = tokmod.Tokenizer.from_str(resumed["tokenizer_json"])
+        tok_source = resumed["state"]["tok_source"]
+    elif args.tokenizer_from:
         tok_file = Path(args.tokenizer_from) / "tokenizer.json"
         try:
             raw_tok = tokmod.Tokenizer.from_file(str(tok_file))
@@ -546,7 +573,6 @@ def main(argv=None):
     win_loss, win_tok, win_real, win_steps, t_win = 0.0, 0, 0, 0, time.time()
     tokens_seen = 0
     losses_tail = []
-    step = 0
     stopped = "plan finished"
     eval_seconds = 0.0
     budget_s = args.max_minutes * 60 if args.max_minutes > 0 else float("inf")
@@ -557,7 +583,39 @@ def main(argv=None):
     # the steps for a few hundred steps on a slow machine and lowered the rate there, so a run that
     # fits its budget was not purely step-determined.
     t_warm_end, evals_at_warm_end = None, 0.0
-    for step in range(total_steps):
+    resumed_at = []  # steps at which this run was resumed
+    start_step = 0
+    if resumed:
+        # Times are kept as offsets from the start of training, so the schedule's clock and the
+        # reported minutes leave out the time the run spent stopped.
+        st = resumed["state"]
+        model.load_state_dict(resumed["model"])
+        opt.load_state_dict(resumed["optimizer"])
+        start_step = resumed["step"]
+        history, evals, losses_tail = st["history"], st["evals"], st["losses_tail"]
+        tokens_seen, eval_seconds, evals_at_warm_end = st["tokens_seen"], st["eval_seconds"], st["evals_at_warm_end"]
+        t_train = time.time() - st["train_seconds"]
+        t_start -= st["setup_seconds"]
+        if st["warm_end_offset"] is not None:
+            t_warm_end = t_train + st["warm_end_offset"]
+        resumed_at = st["resumed_at"] + [start_step]
+        log(f"resumed from {checkpoint.path_in(out)} after step {start_step} of {total_steps}")
+
+    def save_checkpoint(steps_done: int) -> Path:
+        state = {"history": history, "evals": evals, "losses_tail": losses_tail, "tokens_seen": tokens_seen,
+                 "eval_seconds": eval_seconds, "evals_at_warm_end": evals_at_warm_end,
+                 "train_seconds": time.time() - t_train, "setup_seconds": t_train - t_start,
+                 "warm_end_offset": None if t_warm_end is None else t_warm_end - t_train,
+                 "resumed_at": resumed_at, "tok_source": tok_source}
+        return checkpoint.save(out, identity=identity, step=steps_done, model=model, opt=opt,
+                               tokenizer_json=raw_tok.to_str(), state=state)
+
+    # SIGTERM (a machine shutting down) and Ctrl-C end the run after the current step, with a checkpoint.
+    interrupted = []
+    previous_handlers = {sig: signal.signal(sig, lambda signum, _frame: interrupted.append(signum))
+                         for sig in (signal.SIGTERM, signal.SIGINT)}
+    step = start_step - 1
+    for step in range(start_step, total_steps):
         ep, b = plan[step]
         if step == warm_end:
             t_warm_end, evals_at_warm_end = time.time(), eval_seconds
@@ -618,6 +676,22 @@ def main(argv=None):
             evals.append(res)
             log(f"eval @ step {step + 1}: {fmt_eval(res)} ({time.time() - te:.0f}s)")
             t_win = time.time()
+        if args.bench:
+            continue
+        # The last step is kept too, so a run killed in its final eval or export loses no training.
+        last = step + 1 == total_steps
+        stop_here = not last and (interrupted or step + 1 == args.stop_after_steps)
+        periodic = args.checkpoint_every and (last or (step + 1) % args.checkpoint_every == 0)
+        if stop_here or periodic:
+            path = save_checkpoint(step + 1)
+            if stop_here:
+                why = f"signal {interrupted[0]}" if interrupted else f"--stop-after-steps {args.stop_after_steps}"
+                log(f"stopped by {why} after step {step + 1} of {total_steps}: checkpoint {path}; "
+                    "finish the run with the same command and --resume")
+                shutil.rmtree(tok_dir, ignore_errors=True)
+                sys.exit(128 + interrupted[0] if interrupted else 0)
+    for sig, handler in previous_handlers.items():
+        signal.signal(sig, handler)
     if args.bench:
         return
     steps_done = step + 1
@@ -633,7 +707,6 @@ def main(argv=None):
     log(f"final held-out eval: {fmt_eval(final)} ({final_eval_s:.0f}s)")
 
     # Export.
-    out = Path(args.out) if args.out else Path(tempfile.mkdtemp(prefix="tiny-reasoner-smoke-"))
     dtype = torch.float32 if args.dtype == "float32" else torch.bfloat16
     export(model, raw_tok, out, ids, dtype, args.max_len)
     check = verify_export(model, out, raw_tok, eval_ex[0]["messages"] if eval_ex else train_ex[0]["messages"], dtype)
@@ -663,6 +736,7 @@ def main(argv=None):
         "steps": steps_done,
         "steps_planned": total_steps,
         "stopped": stopped,
+        "resumed_at_steps": resumed_at,
         "lr_schedule": "linear warmup, then cosine to min-lr-ratio over max(step fraction, wall-clock fraction); "
                        "the clock starts after warmup and leaves out evals",
         "final_loss": final_loss,
@@ -687,6 +761,7 @@ def main(argv=None):
     }
     info["total_minutes"] = round((time.time() - t_start) / 60, 2)
     (out / "training.json").write_text(json.dumps(info, indent=2) + "\n")
+    checkpoint.remove(out)
     shutil.rmtree(tok_dir, ignore_errors=True)
     log(f"exported to {out}: model.safetensors {st_size / 1e6:.2f} MB ({args.dtype}), params {n_params:,}, "
         f"max |logit diff| after reload {check['max_abs_logit_diff']:.2e}, total {info['total_minutes']:.1f} min")
