@@ -595,7 +595,8 @@ def main(argv=None):
         history, evals, losses_tail = st["history"], st["evals"], st["losses_tail"]
         tokens_seen, eval_seconds, evals_at_warm_end = st["tokens_seen"], st["eval_seconds"], st["evals_at_warm_end"]
         t_train = time.time() - st["train_seconds"]
-        t_start -= st["setup_seconds"]
+        # The stopped run's setup, not this one's: redoing it on resume is not part of the run.
+        t_start = t_train - st["setup_seconds"]
         if st["warm_end_offset"] is not None:
             t_warm_end = t_train + st["warm_end_offset"]
         resumed_at = st["resumed_at"] + [start_step]
