@@ -5,7 +5,7 @@ thinking, ...) and counts, for every wrong compare/sort reply, the kind of the f
 differs from the reference working (for a wrong new order, where in it; for a wrong walk step,
 which number or reason of the step), with a few examples of each:
 
-    python3 train/sort_first_errors.py /tmp/failures.jsonl
+    python3 train/sort_first_errors.py /tmp/failures.jsonl [more failure files, counted together]
 
 The kinds follow the insertion trace of `src/tasks/compare_sort.rs` (`Start with`, `Place x: <walk>.
 Now <order>. To place: <left>.`); a comparison (no `Start with` in the reference) is counted as one.
@@ -151,28 +151,43 @@ def walk_step_slip(ref: str, got: str) -> str:
     return "a reason: a one-digit fact, a digit wrong"
 
 
-def main(path: str) -> None:
+def read_failures(paths: list[str]):
+    """Each failure of each file in turn; an unreadable or foreign file ends the script naming it."""
+    for path in paths:
+        try:
+            with open(path, encoding="utf-8") as failures:
+                for line in failures:
+                    failure = json.loads(line)
+                    missing = [k for k in ("family", "reference_thinking", "thinking") if k not in failure]
+                    if missing:
+                        raise KeyError(missing[0])
+                    yield failure
+        except OSError as e:
+            sys.exit(f"cannot read {path}: {e.strerror}")
+        except (json.JSONDecodeError, KeyError) as e:
+            sys.exit(f"{path} is not the output of `tiny-reasoner eval --failures` ({e!r})")
+
+
+def main(paths: list[str]) -> None:
     counts = collections.Counter()
     slips = collections.Counter()
     step_slips = collections.Counter()
     examples = collections.defaultdict(list)
-    with open(path, encoding="utf-8") as failures:
-        for line in failures:
-            failure = json.loads(line)
-            if failure["family"] != "compare_sort":
-                continue
-            ref = failure["reference_thinking"]
-            if "Start with" not in ref:
-                counts["comparison"] += 1
-                continue
-            got = failure["thinking"]
-            kind, ref_line, got_line = first_error(ref.split("\n"), got.split("\n"))
-            counts[kind] += 1
-            examples[kind].append((ref_line, got_line))
-            if kind == "place: the new order":
-                slips[new_order_slip(ref_line, got_line)] += 1
-            if kind == "place: a walk step":
-                step_slips[walk_step_slip(ref_line, got_line)] += 1
+    for failure in read_failures(paths):
+        if failure["family"] != "compare_sort":
+            continue
+        ref = failure["reference_thinking"]
+        if "Start with" not in ref:
+            counts["comparison"] += 1
+            continue
+        got = failure["thinking"]
+        kind, ref_line, got_line = first_error(ref.split("\n"), got.split("\n"))
+        counts[kind] += 1
+        examples[kind].append((ref_line, got_line))
+        if kind == "place: the new order":
+            slips[new_order_slip(ref_line, got_line)] += 1
+        if kind == "place: a walk step":
+            step_slips[walk_step_slip(ref_line, got_line)] += 1
     for kind, n in counts.most_common():
         print(f"{n:4d}  {kind}")
     if slips:
@@ -193,11 +208,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("failures", help="the file written by `tiny-reasoner eval --failures`")
-    path = parser.parse_args().failures
-    try:
-        main(path)
-    except OSError as e:
-        sys.exit(f"cannot read {path}: {e.strerror}")
-    except (json.JSONDecodeError, KeyError) as e:
-        sys.exit(f"{path} is not the output of `tiny-reasoner eval --failures` ({e!r})")
+    parser.add_argument("failures", nargs="+",
+                        help="files written by `tiny-reasoner eval --failures`, counted together")
+    main(parser.parse_args().failures)
