@@ -2,12 +2,13 @@
 ends, Ctrl-C, `--stop-after-steps`) resumes where it stopped and ends with the weights an
 unstopped run would have had, bit for bit.
 
-A run's batch plan is built up front from its seed, and no step draws random numbers, so the state
-to keep is the weights, the optimizer's moments, the step reached, the tokenizer (when trained,
-rather than reused, it is kept as trained, not trained again), and the bookkeeping that
-`training.json` reports (loss history, periodic evals, timings). It goes in one file,
-`OUT/checkpoint.pt`, written to a temporary name and renamed, so a run killed while writing leaves
-the previous checkpoint intact.
+A run's batch plan is built up front from its seed, and the only random numbers a step draws are
+attention dropout's (`--attention-dropout`, off by default), from torch's generator, so the state to
+keep is the weights, the optimizer's moments, the step reached, that generator's state, the
+tokenizer (when trained, rather than reused, it is kept as trained, not trained again), and the
+bookkeeping that `training.json` reports (loss history, periodic evals, timings). It goes in one
+file, `OUT/checkpoint.pt`, written to a temporary name and renamed, so a run killed while writing
+leaves the previous checkpoint intact.
 
 A checkpoint resumes only the run that wrote it: the arguments that decide the weights and the
 data's SHA-256 are stored with it and compared on `--resume`, and a mismatch is an error that names
@@ -22,7 +23,7 @@ from pathlib import Path
 import torch
 
 FILE_NAME = "checkpoint.pt"
-FORMAT = 1
+FORMAT = 2  # 2: the torch generator's state is kept
 
 # Arguments that do not change the weights a run ends with, so a resumed run may change them.
 # The data's paths are among them because their SHA-256 is compared instead.
@@ -47,7 +48,8 @@ def save(out: Path, *, identity: dict, step: int, model, opt, tokenizer_json: st
     target = path_in(out)
     tmp = target.with_name(target.name + ".tmp")
     torch.save({"format": FORMAT, "identity": identity, "step": step, "model": model.state_dict(),
-                "optimizer": opt.state_dict(), "tokenizer_json": tokenizer_json, "state": state}, tmp)
+                "optimizer": opt.state_dict(), "torch_rng_state": torch.get_rng_state(),
+                "tokenizer_json": tokenizer_json, "state": state}, tmp)
     os.replace(tmp, target)
     return target
 

@@ -3,14 +3,15 @@
 # few steps on 32 examples (train/testdata/smoke.jsonl), exported, reloaded with transformers, and
 # then loaded and run by this engine (`tiny-reasoner run`); `--tokenizer-from`, which must
 # write the shipped tokenizer back unchanged and name a missing or corrupt one; and a run split by
-# `--stop-after-steps` and `--resume`, which must end with the unsplit run's weights.
+# `--stop-after-steps` and `--resume`, which must end with the unsplit run's weights (both runs
+# with attention dropout on, so the dropout masks' random stream must resume where it stopped).
 #   train/smoke_test.sh [DATA.jsonl]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY="${PYTHON:-$(scripts/setup-python.sh)}"
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
-args=(--smoke --threads "${THREADS:-2}" --out "$OUT")
+args=(--smoke --threads "${THREADS:-2}" --out "$OUT" --attention-dropout 0.1)
 [ $# -ge 1 ] && args+=(--data "$1")
 timeout 300 "$PY" train/train.py "${args[@]}"
 
@@ -33,8 +34,14 @@ for bad in "nowhere:no tokenizer.json" "corrupt:is not a tokenizer file"; do
   grep -q "${bad#*:}" "$OUT/err.txt" || { cat "$OUT/err.txt" >&2; exit 1; }
 done
 
+echo "== an attention dropout of 1 or more (every weight dropped) is refused, naming the bound"
+if "$PY" train/train.py --smoke --attention-dropout 1 2> "$OUT/err.txt"; then
+  echo "--attention-dropout 1 was accepted" >&2; exit 1
+fi
+grep -q "must be at least 0 and below 1" "$OUT/err.txt" || { cat "$OUT/err.txt" >&2; exit 1; }
+
 echo "== a run stopped part-way and resumed from its checkpoint ends with the same weights, bit for bit"
-split=(--smoke --threads "${THREADS:-2}" --out "$OUT/split")
+split=(--smoke --threads "${THREADS:-2}" --out "$OUT/split" --attention-dropout 0.1)
 [ $# -ge 1 ] && split+=(--data "$1")
 timeout 300 "$PY" train/train.py "${split[@]}" --stop-after-steps 3
 test -f "$OUT/split/checkpoint.pt" && test ! -e "$OUT/split/model.safetensors"

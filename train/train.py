@@ -195,7 +195,6 @@ def build_model(name: str, vocab_size: int, max_pos: int, ids: dict, overrides: 
         hidden_act="silu",
         tie_word_embeddings=True,
         attention_bias=False,
-        attention_dropout=0.0,
         use_sliding_window=False,
         bos_token_id=ids["eot"],
         eos_token_id=ids["im_end"],
@@ -421,6 +420,9 @@ def parse_args(argv=None):
     ap.add_argument("--min-lr-ratio", type=float, default=0.05)
     ap.add_argument("--warmup", type=int, default=100, help="warmup steps")
     ap.add_argument("--weight-decay", type=float, default=0.1)
+    ap.add_argument("--attention-dropout", type=float, default=0.0, metavar="P",
+                    help="dropout on the attention weights while training (the one dropout Qwen3 has); "
+                         "0 turns it off")
     ap.add_argument("--clip", type=float, default=1.0)
     ap.add_argument("--batch-tokens", type=int, default=4096, help="padded tokens per batch")
     ap.add_argument("--max-batch", type=int, default=64, help="max sequences per batch")
@@ -457,6 +459,8 @@ def parse_args(argv=None):
         args.eval_every = 1_000_000
         args.max_new_tokens = 48
         args.batch_tokens = 2048
+    if not 0.0 <= args.attention_dropout < 1.0:
+        ap.error(f"--attention-dropout {args.attention_dropout}: must be at least 0 and below 1")
     if not args.data:
         ap.error("--data is required")
     if not args.out and not args.smoke and not args.bench:
@@ -541,7 +545,8 @@ def main(argv=None):
 
     model = build_model(args.config, model_vocab, args.max_len, ids,
                         {"num_hidden_layers": args.layers, "hidden_size": args.hidden,
-                         "intermediate_size": args.intermediate})
+                         "intermediate_size": args.intermediate,
+                         "attention_dropout": args.attention_dropout})
     n_params = sum(p.numel() for p in model.parameters())
     log(f"model: Qwen3ForCausalLM {args.config} {json.dumps({k: getattr(model.config, k) for k in CONFIGS['small']})}"
         f" -> {n_params:,} params ({n_params * 4 / 1e6:.1f} MB f32)")
@@ -591,6 +596,8 @@ def main(argv=None):
         st = resumed["state"]
         model.load_state_dict(resumed["model"])
         opt.load_state_dict(resumed["optimizer"])
+        # Attention dropout draws from torch's generator: continue its stream, not a reseeded one.
+        torch.set_rng_state(resumed["torch_rng_state"])
         start_step = resumed["step"]
         history, evals, losses_tail = st["history"], st["evals"], st["losses_tail"]
         tokens_seen, eval_seconds, evals_at_warm_end = st["tokens_seen"], st["eval_seconds"], st["evals_at_warm_end"]
@@ -747,8 +754,9 @@ def main(argv=None):
         "tokens_per_s": round(tokens_seen / max(1e-9, train_minutes * 60 - eval_seconds)),
         "tokenizer": tok_source,
         "hyperparameters": {k: getattr(args, k.replace("-", "_")) for k in
-                            ["lr", "min-lr-ratio", "warmup", "weight-decay", "clip", "batch-tokens",
-                             "max-batch", "max-len", "vocab-size", "layers", "hidden", "intermediate"]},
+                            ["lr", "min-lr-ratio", "warmup", "weight-decay", "attention-dropout", "clip",
+                             "batch-tokens", "max-batch", "max-len", "vocab-size", "layers", "hidden",
+                             "intermediate"]},
         "heldout_eval": final,
         "periodic_evals": evals,
         "loss_history": history,
