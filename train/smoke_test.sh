@@ -40,6 +40,15 @@ if "$PY" train/train.py --smoke --attention-dropout 1 2> "$OUT/err.txt"; then
 fi
 grep -q "must be at least 0 and below 1" "$OUT/err.txt" || { cat "$OUT/err.txt" >&2; exit 1; }
 
+echo "== --kv-heads: a count that does not divide the query heads is refused; as many as the query heads exports"
+if "$PY" train/train.py --smoke --kv-heads 3 2> "$OUT/err.txt"; then
+  echo "--kv-heads 3 (of 4 query heads) was accepted" >&2; exit 1
+fi
+grep -q "must divide the tiny shape's 4 query heads" "$OUT/err.txt" || { cat "$OUT/err.txt" >&2; exit 1; }
+timeout 300 "$PY" train/train.py --smoke --threads "${THREADS:-2}" --max-steps 2 --kv-heads 4 --out "$OUT/mha"
+"$PY" -c 'import json, sys; c = json.load(open(sys.argv[1])); assert c["num_key_value_heads"] == c["num_attention_heads"] == 4, c' \
+  "$OUT/mha/config.json"
+
 echo "== a run stopped part-way and resumed from its checkpoint ends with the same weights, bit for bit"
 split=(--smoke --threads "${THREADS:-2}" --out "$OUT/split" --attention-dropout 0.1)
 [ $# -ge 1 ] && split+=(--data "$1")
@@ -71,4 +80,6 @@ echo "== the exported smoke model in tiny-reasoner"
 cargo run --release --quiet -- run --backend cpu --model "$OUT" --json --max-tokens 8 "What is 2 + 3?" > "$OUT/run.jsonl"
 head -c 300 "$OUT/run.jsonl"; echo
 grep -q '"event":"done"' "$OUT/run.jsonl"
+cargo run --release --quiet -- run --backend cpu --model "$OUT/mha" --json --max-tokens 8 "What is 2 + 3?" > "$OUT/mha.jsonl"
+grep -q '"event":"done"' "$OUT/mha.jsonl"
 echo "smoke test: exported model loads and generates in the engine"

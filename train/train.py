@@ -411,6 +411,9 @@ def parse_args(argv=None):
     ap.add_argument("--layers", type=int, help="override num_hidden_layers")
     ap.add_argument("--hidden", type=int, help="override hidden_size")
     ap.add_argument("--intermediate", type=int, help="override intermediate_size")
+    ap.add_argument("--kv-heads", type=int,
+                    help="override num_key_value_heads (the query heads share keys and values in groups; "
+                         "equal to the query heads, every head has its own)")
     ap.add_argument("--vocab-size", type=int, default=1024, help="BPE vocabulary incl. 256 bytes")
     ap.add_argument("--tokenizer-from", metavar="DIR",
                     help="reuse DIR/tokenizer.json (e.g. models/tiny-reasoner) instead of training one on --data: "
@@ -461,6 +464,9 @@ def parse_args(argv=None):
         args.batch_tokens = 2048
     if not 0.0 <= args.attention_dropout < 1.0:
         ap.error(f"--attention-dropout {args.attention_dropout}: must be at least 0 and below 1")
+    heads = CONFIGS[args.config]["num_attention_heads"]
+    if args.kv_heads is not None and (args.kv_heads < 1 or heads % args.kv_heads):
+        ap.error(f"--kv-heads {args.kv_heads}: must divide the {args.config} shape's {heads} query heads")
     if not args.data:
         ap.error("--data is required")
     if not args.out and not args.smoke and not args.bench:
@@ -546,6 +552,7 @@ def main(argv=None):
     model = build_model(args.config, model_vocab, args.max_len, ids,
                         {"num_hidden_layers": args.layers, "hidden_size": args.hidden,
                          "intermediate_size": args.intermediate,
+                         "num_key_value_heads": args.kv_heads,
                          "attention_dropout": args.attention_dropout})
     n_params = sum(p.numel() for p in model.parameters())
     log(f"model: Qwen3ForCausalLM {args.config} {json.dumps({k: getattr(model.config, k) for k in CONFIGS['small']})}"
@@ -756,7 +763,7 @@ def main(argv=None):
         "hyperparameters": {k: getattr(args, k.replace("-", "_")) for k in
                             ["lr", "min-lr-ratio", "warmup", "weight-decay", "attention-dropout", "clip",
                              "batch-tokens", "max-batch", "max-len", "vocab-size", "layers", "hidden",
-                             "intermediate"]},
+                             "intermediate", "kv-heads"]},
         "heldout_eval": final,
         "periodic_evals": evals,
         "loss_history": history,
