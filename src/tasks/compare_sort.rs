@@ -237,7 +237,9 @@ fn answer_word(w: &str, max: bool) -> &'static str {
     }
 }
 
-fn generate_sort<R: Rng + ?Sized>(rng: &mut R) -> Problem {
+/// A sort in [`generate`]'s mix of lengths and magnitudes (no comparison): for `data` to train on
+/// more sorts than the family's share (see `SORTS_FOR_PER_MILLE` there); `eval` keeps [`generate`].
+pub fn generate_sort<R: Rng + ?Sized>(rng: &mut R) -> Problem {
     let n = match rng.random_range(0..100) {
         0..=4 => 2,
         5..=29 => 3,
