@@ -52,6 +52,14 @@ const EXTRA_CAPITALS_PER_MILLE: u32 = 80;
 /// issue #3: 1,719 sorts instead of 941 (the thirteenth model). `eval` keeps the mix as it is.
 const SORTS_FOR_PER_MILLE: [(Family, u32); 2] = [(Family::AddSub, 160), (Family::Multiply, 300)];
 
+/// Per mille of `family`'s problems that `sorts_for` swaps for sorts (0 if it is not listed).
+fn swap_per_mille(sorts_for: &[(Family, u32)], family: Family) -> u32 {
+    sorts_for
+        .iter()
+        .find(|(swapped, _)| *swapped == family)
+        .map_or(0, |(_, per_mille)| *per_mille)
+}
+
 /// The problems `data` writes, each decided by three random streams of one seed, so that each
 /// choice leaves the others' draws as they were: switching the retyping or the swap off (or
 /// changing their shares) changes only the examples it touches.
@@ -88,11 +96,11 @@ impl Draws {
         };
         // The swap and casing streams each draw once per problem, used or not, so that they stay
         // aligned with the problems.
-        let swap_per_mille = sorts_for
-            .iter()
-            .find(|(swapped, _)| family.is_none() && *swapped == drawn.family)
-            .map_or(0, |(_, per_mille)| *per_mille);
-        let swapped = self.more_sorts.random_range(0..1000) < swap_per_mille;
+        let share = match family {
+            Some(_) => 0,
+            None => swap_per_mille(sorts_for, drawn.family),
+        };
+        let swapped = self.more_sorts.random_range(0..1000) < share;
         let problem = if swapped {
             tasks::compare_sort::generate_sort(&mut self.more_sorts)
         } else {
@@ -169,11 +177,6 @@ mod tests {
     use super::*;
     use tiny_reasoner::tasks::Expected;
 
-    fn same(a: &Problem, b: &Problem) -> bool {
-        (a.family, &a.prompt, &a.thinking, &a.answer, &a.expected)
-            == (b.family, &b.prompt, &b.thinking, &b.answer, &b.expected)
-    }
-
     /// Drawn beside a run without the swap: every problem is the same but the swapped ones, which
     /// come from the listed families, in about their listed shares, and are sorts.
     #[test]
@@ -192,10 +195,7 @@ mod tests {
                 .unwrap();
             drawn[i] += 1;
             if !was_swapped {
-                assert!(
-                    same(&problem, &original),
-                    "{problem:?}\nchanged from\n{original:?}"
-                );
+                assert_eq!(problem, original);
                 continue;
             }
             swapped[i] += 1;
@@ -206,10 +206,7 @@ mod tests {
             );
         }
         for (i, family) in Family::ALL.iter().enumerate() {
-            let planned = SORTS_FOR_PER_MILLE
-                .iter()
-                .find(|(f, _)| f == family)
-                .map_or(0, |(_, per_mille)| *per_mille);
+            let planned = swap_per_mille(&SORTS_FOR_PER_MILLE, *family);
             let share = 1000.0 * swapped[i] as f64 / drawn[i] as f64;
             // About 2,000 draws of a family: one standard error of a 30% share is 10 per mille.
             assert!(

@@ -88,7 +88,7 @@ pub enum Expected {
     Text(String),
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Problem {
     pub family: Family,
     /// What the user types.
