@@ -4,7 +4,8 @@
 # then loaded and run by this engine (`tiny-reasoner run`); `--tokenizer-from`, which must
 # write the shipped tokenizer back unchanged and name a missing or corrupt one; and a run split by
 # `--stop-after-steps` and `--resume`, which must end with the unsplit run's weights (both runs
-# with attention dropout on, so the dropout masks' random stream must resume where it stopped).
+# with attention dropout on, so the dropout masks' random stream must resume where it stopped);
+# and a `--pretokenizer phrases` export, whose prompt ids in this engine must be Python's.
 #   train/smoke_test.sh [DATA.jsonl]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -82,4 +83,25 @@ head -c 300 "$OUT/run.jsonl"; echo
 grep -q '"event":"done"' "$OUT/run.jsonl"
 cargo run --release --quiet -- run --backend cpu --model "$OUT/mha" --json --max-tokens 8 "What is 2 + 3?" > "$OUT/mha.jsonl"
 grep -q '"event":"done"' "$OUT/mha.jsonl"
+echo "== --pretokenizer phrases: the export's prompt in this engine has the Python tokenizers' ids"
+timeout 300 "$PY" train/train.py --smoke --threads "${THREADS:-2}" --max-steps 2 --pretokenizer phrases \
+  --out "$OUT/phrases"
+PROMPT="What is 347 + 589? Then sort 5, -3, 12 and 0 (déjà vu ✓)."
+cargo run --release --quiet -- run --backend cpu --model "$OUT/phrases" --json --max-tokens 1 "$PROMPT" \
+  > "$OUT/phrases.jsonl"
+"$PY" - "$OUT/phrases" "$OUT/phrases.jsonl" "$PROMPT" <<'EOF'
+import json, sys
+from transformers import AutoTokenizer
+folder, events, prompt = sys.argv[1:]
+tok = AutoTokenizer.from_pretrained(folder)
+text = tok.apply_chat_template([{"role": "user", "content": prompt}], add_generation_prompt=True, tokenize=False)
+want = tok(text, add_special_tokens=False)["input_ids"]
+got = next(e for e in map(json.loads, open(events)) if e["event"] == "prompt")
+assert got["text"] == text, (got["text"], text)
+assert got["ids"] == want, (got["ids"], want)
+pieces = tok.convert_ids_to_tokens(want)
+# A piece with a space at both ends (" + ") cannot come from the Qwen2 regex: the phrases are in use.
+assert any(len(p) > 2 and p[0] == p[-1] == "Ġ" for p in pieces), pieces
+print(f"{len(want)} prompt ids equal to the engine's; pieces {pieces[3:16]}")
+EOF
 echo "smoke test: exported model loads and generates in the engine"

@@ -5,8 +5,11 @@ Pipeline (the same shape as Qwen2/Qwen3 tokenizer.json files, so the Rust
 engine's tokenizer handles it):
 
 * normalizer: NFC
-* pre-tokenizer: Split on the Qwen2 regex (digits one per token), then
-  ByteLevel(add_prefix_space=False, use_regex=False)
+* pre-tokenizer: Split on a regex, then ByteLevel(add_prefix_space=False,
+  use_regex=False). Two regexes (`PRETOKENIZERS`), both one digit per token:
+  "words", the Qwen2 regex (a word, a run of punctuation or a space is a piece),
+  and "phrases" (everything between two digits is one piece, so BPE can merge
+  the trace's stock phrases, `, write ` or `. So far `, into single tokens).
 * model: BPE trained on the example texts, all 256 byte symbols included
 * decoder: ByteLevel
 * added tokens after the BPE vocabulary: <|endoftext|>, <|im_start|>,
@@ -52,6 +55,11 @@ QWEN2_REGEX = (
     r"| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"
 )
 
+# Every digit is a piece of its own; all else between two digits is one piece.
+PHRASES_REGEX = r"\p{N}|[^\p{N}]+"
+
+PRETOKENIZERS = {"words": QWEN2_REGEX, "phrases": PHRASES_REGEX}
+
 SPECIAL_TOKENS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
 THINK_TOKENS = ["<think>", "</think>"]
 EOS_TOKEN = "<|im_end|>"
@@ -86,14 +94,16 @@ def corpus_texts(examples: list[dict]):
         yield "user\nassistant\n"
 
 
-def build_tokenizer(texts, vocab_size: int = 1024, min_frequency: int = 2) -> Tokenizer:
+def build_tokenizer(texts, vocab_size: int = 1024, min_frequency: int = 2,
+                    pretokenizer: str = "words") -> Tokenizer:
     """Train the byte-level BPE. `vocab_size` counts the 256 byte symbols and
-    the BPE merges, not the 5 added tokens that go after them."""
+    the BPE merges, not the 5 added tokens that go after them; `pretokenizer`
+    names the regex of PRETOKENIZERS that cuts texts into pieces before BPE."""
     tok = Tokenizer(models.BPE())
     tok.normalizer = normalizers.NFC()
     tok.pre_tokenizer = pre_tokenizers.Sequence(
         [
-            pre_tokenizers.Split(Regex(QWEN2_REGEX), behavior="isolated", invert=False),
+            pre_tokenizers.Split(Regex(PRETOKENIZERS[pretokenizer]), behavior="isolated", invert=False),
             pre_tokenizers.ByteLevel(add_prefix_space=False, trim_offsets=False, use_regex=False),
         ]
     )
@@ -109,6 +119,15 @@ def build_tokenizer(texts, vocab_size: int = 1024, min_frequency: int = 2) -> To
     tok.add_special_tokens([AddedToken(t, special=True, normalized=False) for t in SPECIAL_TOKENS])
     tok.add_tokens([AddedToken(t, special=False, normalized=False) for t in THINK_TOKENS])
     return tok
+
+
+def split_regex(tok: Tokenizer) -> str | None:
+    """The regex of the tokenizer's Split pre-tokenizer (None without one)."""
+    pre = json.loads(tok.to_str()).get("pre_tokenizer") or {}
+    for step in pre.get("pretokenizers", [pre]):
+        if step.get("type") == "Split":
+            return step["pattern"].get("Regex")
+    return None
 
 
 def save_tokenizer(tok: Tokenizer, out: str | Path, model_max_length: int = 1024):
@@ -143,9 +162,12 @@ def save_tokenizer(tok: Tokenizer, out: str | Path, model_max_length: int = 1024
     cfg["pad_token"] = PAD_TOKEN
     # The transformers-4 shape most Qwen checkpoints have: loads in
     # transformers 4 and 5 (v5 maps Qwen2Tokenizer to the same tokenizers
-    # pipeline; check_tokenizer() verifies the ids match).
+    # pipeline; check_tokenizer() verifies the ids match). v5 builds a
+    # Qwen2Tokenizer's pipeline with the Qwen2 regex whatever tokenizer.json
+    # says, so another regex takes the generic class, which reads the file.
     cfg.pop("backend", None)
-    cfg["tokenizer_class"] = "Qwen2Tokenizer"
+    qwen2_split = split_regex(tok) == QWEN2_REGEX
+    cfg["tokenizer_class"] = "Qwen2Tokenizer" if qwen2_split else "PreTrainedTokenizerFast"
     cfg["add_prefix_space"] = False
     cfg["errors"] = "replace"
     cfg["split_special_tokens"] = False
@@ -187,9 +209,10 @@ def main():
     ap.add_argument("--data", required=True, help="training JSONL (one {family, messages} per line)")
     ap.add_argument("--out", required=True, help="folder for tokenizer.json + tokenizer_config.json")
     ap.add_argument("--vocab-size", type=int, default=1024)
+    ap.add_argument("--pretokenizer", choices=sorted(PRETOKENIZERS), default="words")
     args = ap.parse_args()
     examples = read_jsonl(args.data)
-    tok = build_tokenizer(corpus_texts(examples), args.vocab_size)
+    tok = build_tokenizer(corpus_texts(examples), args.vocab_size, pretokenizer=args.pretokenizer)
     hf = save_tokenizer(tok, args.out)
     check_tokenizer(tok, hf, [hf.apply_chat_template(ex["messages"], tokenize=False) for ex in examples[:200]])
     n_tok = sum(len(hf.apply_chat_template(ex["messages"], tokenize=False)) for ex in examples[:200])

@@ -415,6 +415,9 @@ def parse_args(argv=None):
                     help="override num_key_value_heads (the query heads share keys and values in groups; "
                          "equal to the query heads, every head has its own)")
     ap.add_argument("--vocab-size", type=int, default=1024, help="BPE vocabulary incl. 256 bytes")
+    ap.add_argument("--pretokenizer", choices=sorted(tokmod.PRETOKENIZERS), default="words",
+                    help="how texts are cut before BPE: 'words' (the Qwen2 regex) or 'phrases' (all between "
+                         "two digits one piece: stock phrases become single tokens, fewer tokens per trace)")
     ap.add_argument("--tokenizer-from", metavar="DIR",
                     help="reuse DIR/tokenizer.json (e.g. models/tiny-reasoner) instead of training one on --data: "
                          "a trace change then leaves every other family's tokens as they were")
@@ -522,8 +525,9 @@ def main(argv=None):
             sys.exit(f"error: --tokenizer-from {tok_file} lacks the tokens {', '.join(missing)} "
                      "that the chat template and the traces need")
     else:
-        raw_tok = tokmod.build_tokenizer(tokmod.corpus_texts(train_ex), args.vocab_size)
-        tok_source = {"trained_on": "--data", "vocab_size": args.vocab_size}
+        raw_tok = tokmod.build_tokenizer(tokmod.corpus_texts(train_ex), args.vocab_size,
+                                         pretokenizer=args.pretokenizer)
+        tok_source = {"trained_on": "--data", "vocab_size": args.vocab_size, "pretokenizer": args.pretokenizer}
     tok_dir = Path(tempfile.mkdtemp(prefix="tiny-reasoner-tok-"))
     hf_tok = tokmod.save_tokenizer(raw_tok, tok_dir, model_max_length=args.max_len)
     tokmod.check_tokenizer(raw_tok, hf_tok, [hf_tok.apply_chat_template(e["messages"], tokenize=False)
