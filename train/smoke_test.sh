@@ -35,6 +35,12 @@ for bad in "nowhere:no tokenizer.json" "corrupt:is not a tokenizer file"; do
   grep -q "${bad#*:}" "$OUT/err.txt" || { cat "$OUT/err.txt" >&2; exit 1; }
 done
 
+echo "== --pretokenizer with --tokenizer-from (whose tokenizer keeps its own cut) is refused, naming both"
+if "$PY" train/train.py --smoke --tokenizer-from models/tiny-reasoner --pretokenizer phrases 2> "$OUT/err.txt"; then
+  echo "--pretokenizer with --tokenizer-from was accepted" >&2; exit 1
+fi
+grep -q "pretokenizer phrases and --tokenizer-from" "$OUT/err.txt" || { cat "$OUT/err.txt" >&2; exit 1; }
+
 echo "== an attention dropout of 1 or more (every weight dropped) is refused, naming the bound"
 if "$PY" train/train.py --smoke --attention-dropout 1 2> "$OUT/err.txt"; then
   echo "--attention-dropout 1 was accepted" >&2; exit 1

@@ -415,9 +415,10 @@ def parse_args(argv=None):
                     help="override num_key_value_heads (the query heads share keys and values in groups; "
                          "equal to the query heads, every head has its own)")
     ap.add_argument("--vocab-size", type=int, default=1024, help="BPE vocabulary incl. 256 bytes")
-    ap.add_argument("--pretokenizer", choices=sorted(tokmod.PRETOKENIZERS), default="words",
-                    help="how texts are cut before BPE: 'words' (the Qwen2 regex) or 'phrases' (all between "
-                         "two digits one piece: stock phrases become single tokens, fewer tokens per trace)")
+    ap.add_argument("--pretokenizer", choices=sorted(tokmod.PRETOKENIZERS), default=None,
+                    help="how texts are cut before BPE: 'words' (the Qwen2 regex, the default) or 'phrases' "
+                         "(all between two digits one piece: stock phrases become single tokens, fewer tokens "
+                         "per trace); not with --tokenizer-from, whose tokenizer keeps its own")
     ap.add_argument("--tokenizer-from", metavar="DIR",
                     help="reuse DIR/tokenizer.json (e.g. models/tiny-reasoner) instead of training one on --data: "
                          "a trace change then leaves every other family's tokens as they were")
@@ -478,6 +479,11 @@ def parse_args(argv=None):
         ap.error("--resume and --stop-after-steps need --out (the checkpoint is kept there)")
     if args.tokenizer_from and not (Path(args.tokenizer_from) / "tokenizer.json").is_file():
         ap.error(f"--tokenizer-from {args.tokenizer_from}: that folder has no tokenizer.json")
+    if args.tokenizer_from and args.pretokenizer:
+        # Silently ignoring it would train with a tokenizer other than the one asked for.
+        ap.error(f"--pretokenizer {args.pretokenizer} and --tokenizer-from: a reused tokenizer keeps the "
+                 "pretokenizer it was trained with; give one or the other")
+    args.pretokenizer = args.pretokenizer or "words"
     return args
 
 
